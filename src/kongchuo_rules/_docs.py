@@ -1,0 +1,63 @@
+"""Generate the parts of ``docs/`` that mirror data: ``python -m kongchuo_rules._docs DOCS_DIR``.
+
+Tests compare the committed files with what this produces, so the docs cannot go stale.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from kongchuo_rules.policy import Policy, default_policy
+
+__all__ = ["parameters_markdown", "write_docs"]
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def parameters_markdown(policy: Policy) -> str:
+    """``docs/parameters.md``: every parameter with value, unit, provenance and reference."""
+    lines = [
+        "# Policy parameters",
+        "",
+        f"Generated from the bundled policy `{policy.version}` ({policy.meta.title}) by",
+        "`python -m kongchuo_rules._docs docs`; a test fails if this file is stale.",
+        "",
+        "Provenance: **plan** — the plan states it (quote given); **law** — national law;",
+        "**assumption** — the plan is silent, this is the project's documented default",
+        "(reasoning and alternatives in [assumptions.md](assumptions.md)).",
+        "",
+        "| parameter | value | unit | provenance | reference | meaning |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name in sorted(policy.parameters):
+        param = policy.parameters[name]
+        values = "; ".join(
+            (f"since {v.since.isoformat()}: " if v.since else "") + _value(v.value)
+            for v in param.values
+        )
+        reference = param.reference + (f" — 「{param.quote}」" if param.quote else "")
+        lines.append(
+            f"| `{name}` | {_cell(values)} | {param.unit} | {param.provenance.value} | "
+            f"{_cell(reference)} | {_cell(param.description.en)} / {_cell(param.description.zh)} |"
+        )
+    lines.append("")
+    return "\n".join(lines)
+
+
+def _value(value: object) -> str:
+    if isinstance(value, dict):
+        return " – ".join(str(v) for v in value.values())
+    return f"`{value}`"
+
+
+def write_docs(folder: Path, policy: Policy | None = None) -> None:
+    """Write the generated docs into ``folder``."""
+    policy = policy or default_policy()
+    (folder / "parameters.md").write_text(parameters_markdown(policy), encoding="utf-8")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    write_docs(Path(sys.argv[1] if len(sys.argv) > 1 else "docs"))

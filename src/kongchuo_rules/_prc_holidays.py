@@ -1,0 +1,52 @@
+"""PRC public holidays and weekend make-up workdays (调休上班日), read from ``holidays``.
+
+``holidays`` keeps the State Council's yearly notices in ``ChinaStaticHolidays``: each
+substituted day off names the weekend day worked in exchange, which is the make-up workday.
+A year without a notice there is the package's estimate: its days off are guessed and it has no
+make-up workdays, so it is reported as estimated and never used silently.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import cache
+
+import holidays
+from holidays.countries.china import ChinaStaticHolidays
+
+__all__ = ["PrcYear", "prc_year"]
+
+
+class PrcYear:
+    """One calendar year's days off and make-up workdays, and whether they are official."""
+
+    __slots__ = ("days_off", "official", "workdays")
+
+    def __init__(self, days_off: frozenset[date], workdays: frozenset[date], official: bool):
+        self.days_off = days_off
+        self.workdays = workdays
+        self.official = official
+
+
+def _make_up_workdays() -> dict[int, set[date]]:
+    """Every make-up workday in the package, by calendar year."""
+    found: dict[int, set[date]] = {}
+    for year, entries in ChinaStaticHolidays.special_public_holidays.items():
+        items = entries if isinstance(entries[0], tuple) else (entries,)
+        for entry in items:
+            if len(entry) >= 4:  # (month, day, from_month, from_day[, from_year])
+                from_year = entry[4] if len(entry) == 5 else year
+                worked = date(from_year, entry[2], entry[3])
+                found.setdefault(worked.year, set()).add(worked)
+    return found
+
+
+_WORKDAYS = _make_up_workdays()
+_OFFICIAL_YEARS = frozenset(ChinaStaticHolidays.special_public_holidays)
+
+
+@cache
+def prc_year(year: int) -> PrcYear:
+    """The package's days off and make-up workdays of ``year`` (memoised; immutable result)."""
+    days_off = frozenset(holidays.country_holidays("CN", years=year, language="en_US"))
+    return PrcYear(days_off, frozenset(_WORKDAYS.get(year, ())), year in _OFFICIAL_YEARS)

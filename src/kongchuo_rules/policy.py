@@ -1,0 +1,469 @@
+"""The policy: the plan's parameters and clauses as validated data, apart from the rules.
+
+A policy file (TOML) holds, for every parameter, its values keyed by effective date, its unit,
+its provenance (``plan`` / ``law`` / ``assumption``), its reference and, for ``plan``, a verbatim
+quote; and the clauses (section path + verbatim quote) that rules cite. ``Policy.at(day)`` gives
+the typed values in force on a day.
+
+>>> policy = default_policy()
+>>> policy.at(date(2026, 11, 20)).absence.alert_unexcused_school_days
+7
+>>> policy.with_changes({"absence.alert_unexcused_school_days": 5}).at(
+...     date(2026, 11, 20)).absence.alert_unexcused_school_days
+5
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import tomllib
+from collections.abc import Mapping
+from datetime import date
+from enum import StrEnum
+from functools import cache, cached_property
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any, Literal, Self
+
+from pydantic import (
+    BeforeValidator,
+    Field,
+    NonNegativeInt,
+    PlainSerializer,
+    PositiveInt,
+    ValidationError,
+    model_validator,
+)
+
+from kongchuo_rules._base import FrozenModel
+from kongchuo_rules.citations import Citation, quote_in_text
+from kongchuo_rules.errors import PolicyError, describe_errors, error_pairs
+from kongchuo_rules.vocabulary import Lang, Provenance
+
+__all__ = [
+    "AbsenceParams",
+    "AgeParams",
+    "CalendarParams",
+    "EnforcementParams",
+    "MonthClock",
+    "MonthDay",
+    "Parameter",
+    "ParameterSet",
+    "PersuasionParams",
+    "Policy",
+    "PolicyFile",
+    "ReportingParams",
+    "ReturnedParams",
+    "TermSpan",
+    "default_policy",
+    "load_policy",
+]
+
+_NON_LEAP_YEAR = 2025
+
+
+class MonthDayValue(FrozenModel):
+    """A month and day without a year (``"08-31"``); 29 February is not allowed."""
+
+    month: int = Field(ge=1, le=12)
+    day: int = Field(ge=1, le=31)
+
+    @model_validator(mode="after")
+    def _real_day(self) -> Self:
+        try:
+            date(_NON_LEAP_YEAR, self.month, self.day)
+        except ValueError:
+            raise ValueError("not a day of a non-leap year") from None
+        return self
+
+    def in_year(self, year: int) -> date:
+        """This month-day in ``year``.
+
+        >>> MonthDayValue(month=8, day=31).in_year(2026)
+        datetime.date(2026, 8, 31)
+        """
+        return date(year, self.month, self.day)
+
+    def __str__(self) -> str:
+        return f"{self.month:02d}-{self.day:02d}"
+
+
+def _parse_month_day(value: object) -> object:
+    if isinstance(value, str):
+        parts = value.split("-")
+        if len(parts) != 2 or not all(p.isdigit() for p in parts):
+            raise ValueError("expected a month-day such as '08-31'")
+        return {"month": int(parts[0]), "day": int(parts[1])}
+    return value
+
+
+MonthDay = Annotated[
+    MonthDayValue,
+    BeforeValidator(_parse_month_day),
+    PlainSerializer(str, return_type=str),
+]
+"""A month-day such as ``"08-31"``, read from and written as that string."""
+
+
+class TermSpan(FrozenModel):
+    """A term's first and last day as month-days; an end before the start runs into next year."""
+
+    start: MonthDay
+    end: MonthDay
+
+    @property
+    def crosses_year(self) -> bool:
+        """Whether the term ends in the calendar year after it starts."""
+        return (self.end.month, self.end.day) < (self.start.month, self.start.day)
+
+
+class MonthClock(StrEnum):
+    """How the plan's "一个月" is measured (``absence.month_clock``)."""
+
+    TERM_TIME = "term_time"
+    CALENDAR = "calendar"
+
+
+class AgeParams(FrozenModel):
+    """``age.*``: who is of compulsory-school age."""
+
+    entry_age: PositiveInt
+    entry_cutoff: MonthDay
+    compulsory_years: PositiveInt
+
+
+class CalendarParams(FrozenModel):
+    """``calendar.*``: the school year and the default term dates within it."""
+
+    school_year_start: MonthDay
+    autumn_term: TermSpan
+    spring_term: TermSpan
+
+
+class AbsenceParams(FrozenModel):
+    """``absence.*``: the 7-day and one-month rules."""
+
+    alert_unexcused_school_days: PositiveInt
+    home_visit_due_school_days: NonNegativeInt
+    month_clock: MonthClock
+
+
+class PersuasionParams(FrozenModel):
+    """``persuasion.*``: persuasion and escalation."""
+
+    assign_persuader_due_school_days: NonNegativeInt
+    agreed_return_grace_school_days: PositiveInt
+    escalation_due_school_days: NonNegativeInt
+
+
+class ReportingParams(FrozenModel):
+    """``reporting.*``: registry marks and reports upward."""
+
+    report_due_school_days: NonNegativeInt
+
+
+class ReturnedParams(FrozenModel):
+    """``returned.*``: after a child comes back."""
+
+    monitoring_days: PositiveInt
+    individual_plan_due_school_days: NonNegativeInt
+
+
+class EnforcementParams(FrozenModel):
+    """``enforcement.*``: the guardian-enforcement ladder."""
+
+    step_due_school_days: NonNegativeInt
+    order_compliance_days: PositiveInt
+
+
+class ParameterSet(FrozenModel):
+    """The typed values of every parameter in force on one day, grouped by dotted prefix."""
+
+    age: AgeParams
+    calendar: CalendarParams
+    absence: AbsenceParams
+    persuasion: PersuasionParams
+    reporting: ReportingParams
+    returned: ReturnedParams
+    enforcement: EnforcementParams
+
+
+def _parameter_names() -> tuple[str, ...]:
+    names: list[str] = []
+    for group, field in ParameterSet.model_fields.items():
+        annotation = field.annotation
+        if not (isinstance(annotation, type) and issubclass(annotation, FrozenModel)):
+            raise TypeError(f"ParameterSet.{group} must be a parameter group model")
+        names.extend(f"{group}.{name}" for name in annotation.model_fields)
+    return tuple(names)
+
+
+PARAMETER_NAMES: tuple[str, ...] = _parameter_names()
+"""Every parameter name the rules know, in dotted form."""
+
+Unit = Literal["years", "month_day", "term_span", "school_days", "days", "choice"]
+
+
+class DatedValue(FrozenModel):
+    """A parameter value and the day it takes effect (``None``: since always)."""
+
+    since: date | None = None
+    value: Any
+
+
+class Description(FrozenModel):
+    """A parameter's description in both languages."""
+
+    zh: str
+    en: str
+
+
+class Parameter(FrozenModel):
+    """One parameter: its dated values, unit, provenance and reference."""
+
+    unit: Unit
+    provenance: Provenance
+    reference: str = Field(min_length=1)
+    quote: str | None = None
+    description: Description
+    values: tuple[DatedValue, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        if self.provenance is Provenance.PLAN and not self.quote:
+            raise ValueError("a parameter whose provenance is 'plan' needs a verbatim 'quote'")
+        sinces = [v.since for v in self.values]
+        if any(s is None for s in sinces[1:]):
+            raise ValueError("only the first value may omit 'since'")
+        dated = [s for s in sinces if s is not None]
+        if dated != sorted(set(dated)):
+            raise ValueError("values must be in increasing 'since' order, without repeats")
+        return self
+
+    def value_on(self, day: date) -> Any:
+        """The value in force on ``day`` (``None`` if the first value starts later)."""
+        current: Any = None
+        for dated in self.values:
+            if dated.since is None or dated.since <= day:
+                current = dated.value
+        return current
+
+
+class PolicyMeta(FrozenModel):
+    """The ``[policy]`` table: identity and source document."""
+
+    id: str = Field(min_length=1)
+    version: str = Field(min_length=1)
+    title: str
+    jurisdiction: str
+    source: str = Field(min_length=1, description="Path of the plan text, relative to the file.")
+
+
+class PolicyFile(FrozenModel):
+    """The shape of a policy file (its JSON Schema is ``kongchuo schema policy``)."""
+
+    policy: PolicyMeta
+    clauses: dict[str, Citation]
+    parameters: dict[str, Parameter]
+
+
+class Policy(FrozenModel):
+    """A validated policy: parameters, clauses and the text of the plan they quote.
+
+    Build one with :func:`default_policy`, :func:`load_policy` or :meth:`with_changes`.
+    """
+
+    meta: PolicyMeta
+    clauses: Mapping[str, Citation]
+    parameters: Mapping[str, Parameter]
+    source_text: str = Field(repr=False)
+    changes: tuple[str, ...] = ()
+    """Names of the parameters changed from the file by :meth:`with_changes`."""
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        problems: list[str] = []
+        for name in sorted(set(self.parameters) - set(PARAMETER_NAMES)):
+            problems.append(f"parameter {name!r}: unknown parameter{_suggest(name)}")
+        for name in PARAMETER_NAMES:
+            if name not in self.parameters:
+                problems.append(f"parameter {name!r}: missing")
+        for name, param in sorted(self.parameters.items()):
+            if param.quote and not quote_in_text(param.quote, self.source_text):
+                problems.append(f"parameter {name!r}: quote is not verbatim in the plan text")
+        for key, clause in sorted(self.clauses.items()):
+            if not quote_in_text(clause.quote, self.source_text):
+                problems.append(f"clause {key!r}: quote is not verbatim in the plan text")
+        if problems:
+            raise ValueError("; ".join(problems))
+        for day in self._effective_days():
+            self._build_set(day)
+        return self
+
+    def _effective_days(self) -> list[date]:
+        days = {v.since for p in self.parameters.values() for v in p.values if v.since}
+        return sorted(days | {date.min})
+
+    def _build_set(self, day: date) -> ParameterSet:
+        raw: dict[str, dict[str, Any]] = {}
+        for name, param in self.parameters.items():
+            group, field = name.split(".", 1)
+            value = param.value_on(day)
+            if value is not None:
+                raw.setdefault(group, {})[field] = value
+        try:
+            return ParameterSet.model_validate(raw)
+        except ValidationError as exc:
+            when = "" if day == date.min else f" (value since {day.isoformat()})"
+            details = "; ".join(
+                f"parameter {'.'.join(path.split('.')[:2])!r}{when}: "
+                + (problem if path.count(".") < 2 else f"{path.split('.', 2)[2]}: {problem}")
+                for path, problem in error_pairs(exc)
+            )
+            raise ValueError(details) from None
+
+    @property
+    def id(self) -> str:
+        """The policy's id, e.g. ``jidong-kongchuo``."""
+        return self.meta.id
+
+    @cached_property
+    def version(self) -> str:
+        """A version id: ``id@version``, plus a hash of the values when changed.
+
+        >>> default_policy().version
+        'jidong-kongchuo@2026.1'
+        """
+        base = f"{self.meta.id}@{self.meta.version}"
+        if not self.changes:
+            return base
+        payload = {
+            n: [v.model_dump(mode="json") for v in self.parameters[n].values] for n in self.changes
+        }
+        digest = hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode())
+        return f"{base}+{digest.hexdigest()[:8]}"
+
+    def at(self, day: date) -> ParameterSet:
+        """The typed parameter values in force on ``day``."""
+        # Values change only on effective days: take the latest one on or before ``day``.
+        key = max(d for d in self._effective_days_cached if d <= day)
+        return self._sets[key]
+
+    @cached_property
+    def _effective_days_cached(self) -> tuple[date, ...]:
+        return tuple(self._effective_days())
+
+    @cached_property
+    def _sets(self) -> dict[date, ParameterSet]:
+        return {d: self._build_set(d) for d in self._effective_days_cached}
+
+    def clause(self, key: str) -> Citation:
+        """The clause ``key`` (a :class:`Citation`); ``KeyError`` if the policy lacks it."""
+        return self.clauses[key]
+
+    def with_changes(self, changes: Mapping[str, Any]) -> Policy:
+        """A new, validated policy with some parameters replaced.
+
+        Each change maps a dotted name to a value (in force since always) or to a list of
+        ``{"since": date, "value": ...}`` entries. Unknown names and wrong types raise
+        :class:`~kongchuo_rules.errors.PolicyError` naming the parameter.
+
+        >>> default_policy().with_changes({"absence.alert_unexcused_days": 5})
+        Traceback (most recent call last):
+        ...
+        kongchuo_rules.errors.PolicyError: ... did you mean 'absence.alert_unexcused_school_days'?
+        """
+        parameters = dict(self.parameters)
+        problems: list[str] = []
+        for name, change in changes.items():
+            if name not in parameters:
+                problems.append(f"parameter {name!r}: unknown parameter{_suggest(name)}")
+                continue
+            entries = change if isinstance(change, list | tuple) else [{"value": change}]
+            try:
+                values = tuple(DatedValue.model_validate(e) for e in entries)
+                parameters[name] = parameters[name].model_copy(update={"values": values})
+                Parameter.model_validate(parameters[name].model_dump())
+            except ValidationError as exc:
+                problems.append(f"parameter {name!r}: {describe_errors(exc)}")
+        if problems:
+            raise PolicyError("; ".join(problems))
+        try:
+            return Policy(
+                meta=self.meta,
+                clauses=self.clauses,
+                parameters=parameters,
+                source_text=self.source_text,
+                changes=tuple(sorted({*self.changes, *changes})),
+            )
+        except ValidationError as exc:
+            raise PolicyError(describe_errors(exc)) from None
+
+    def describe(self, name: str, lang: Lang = "zh") -> str:
+        """One line about parameter ``name``: value, unit, provenance and reference."""
+        param = self.parameters[name]
+        values = ", ".join(
+            (f"{v.since.isoformat()}: " if v.since else "") + _show(v.value) for v in param.values
+        )
+        desc = param.description.zh if lang == "zh" else param.description.en
+        return (
+            f"{name} = {values} [{param.unit}; {param.provenance.label(lang)}] "
+            f"{desc} — {param.reference}"
+        )
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}={v}" for k, v in value.items()) + "}"
+    return str(value)
+
+
+def _suggest(name: str) -> str:
+    close = difflib.get_close_matches(name, PARAMETER_NAMES, n=1)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _from_file_data(data: Mapping[str, Any], source_text: str, where: str) -> Policy:
+    try:
+        file = PolicyFile.model_validate(data)
+        return Policy(
+            meta=file.policy,
+            clauses=file.clauses,
+            parameters=file.parameters,
+            source_text=source_text,
+        )
+    except ValidationError as exc:
+        raise PolicyError(f"{where}: {describe_errors(exc)}") from None
+
+
+def load_policy(path: str | Path, *, source_text: str | None = None) -> Policy:
+    """Load and validate a county's policy file (TOML).
+
+    The plan text is read from the file's ``source`` path (relative to the file) unless
+    ``source_text`` is given. Errors name the file, the parameter and the problem.
+    """
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise PolicyError(f"{path.name}: cannot read the policy file ({exc})") from None
+    if source_text is None:
+        source = data.get("policy", {}).get("source")
+        if not isinstance(source, str):
+            raise PolicyError(f"{path.name}: policy.source: missing")
+        try:
+            source_text = (path.parent / source).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise PolicyError(f"{path.name}: cannot read the plan text ({exc})") from None
+    return _from_file_data(data, source_text, path.name)
+
+
+@cache
+def default_policy() -> Policy:
+    """The bundled policy of this plan (鸡东县控辍保学工作实施方案), loaded once."""
+    folder = resources.files("kongchuo_rules") / "policies" / "jidong"
+    data = tomllib.loads((folder / "policy.toml").read_text(encoding="utf-8"))
+    source_text = (folder / "plan.zh.txt").read_text(encoding="utf-8")
+    return _from_file_data(data, source_text, "policies/jidong/policy.toml")

@@ -1,0 +1,28 @@
+"""Shared fixtures and the Hypothesis profiles (``ci`` is sized for the CI time budget)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+from kongchuo_rules import SchoolCalendar, default_policy
+from kongchuo_rules.policy import Policy
+
+settings.register_profile(
+    "ci", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile("dev", max_examples=30, deadline=None)
+settings.register_profile("thorough", max_examples=1000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+
+@pytest.fixture(scope="session")
+def policy() -> Policy:
+    return default_policy()
+
+
+@pytest.fixture(scope="session")
+def calendar() -> SchoolCalendar:
+    return SchoolCalendar()
