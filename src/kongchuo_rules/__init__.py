@@ -6,6 +6,8 @@ cited, tested rules.
 'jidong-kongchuo@2026.1'
 """
 
+from kongchuo_rules.assess import assess
+from kongchuo_rules.assessment import Action, Assessment, Finding, FindingCode, RuleTrace
 from kongchuo_rules.calendar import (
     CalendarEstimatedError,
     OfficialHolidays,
@@ -52,9 +54,11 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Absence",
+    "Action",
     "ActionKind",
     "AdministrativePenalty",
     "Agency",
+    "Assessment",
     "CalendarEstimatedError",
     "Case",
     "CaseError",
@@ -65,6 +69,8 @@ __all__ = [
     "Deferral",
     "EscalationLevel",
     "Event",
+    "Finding",
+    "FindingCode",
     "Guardian",
     "GuardianContact",
     "GuardianEducation",
@@ -81,6 +87,7 @@ __all__ = [
     "RegistryMark",
     "Report",
     "Role",
+    "RuleTrace",
     "SchoolCalendar",
     "SchoolYearTerms",
     "Stage",
@@ -89,6 +96,7 @@ __all__ = [
     "TransferOut",
     "Whereabouts",
     "__version__",
+    "assess",
     "default_policy",
     "load_policy",
 ]

@@ -359,8 +359,15 @@ Event = Annotated[
 """Any event of a case, told apart by ``type``."""
 
 
-def _event_sort_key(event: Event) -> tuple[dt.date, str, str]:
-    return (event.day, event.type, event.model_dump_json())
+def _sorted_events(events: tuple[Event, ...]) -> tuple[Event, ...]:
+    """Events by date, then type; ties of both are ordered by content, so the order in which
+    a vendor sent the events never matters (content is serialised only for such ties)."""
+    ordered = sorted(events, key=lambda e: (e.day, e.type))
+    for i in range(len(ordered) - 1):
+        a, b = ordered[i], ordered[i + 1]
+        if (a.day, a.type) == (b.day, b.type):
+            return tuple(sorted(events, key=lambda e: (e.day, e.type, e.model_dump_json())))
+    return tuple(ordered)
 
 
 class Case(FrozenModel):
@@ -376,7 +383,7 @@ class Case(FrozenModel):
             if event.day < self.student.birth_date:
                 field = "start" if isinstance(event, Absence) else "date"
                 raise ValueError(f"events.{i}.{field}: before the student's birth date")
-        ordered = tuple(sorted(self.events, key=_event_sort_key))
+        ordered = _sorted_events(self.events)
         if ordered != self.events:
             object.__setattr__(self, "events", ordered)
         return self

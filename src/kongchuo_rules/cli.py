@@ -9,12 +9,18 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
 from typing import Any
 
 from kongchuo_rules.errors import KongchuoError
 from kongchuo_rules.policy import Policy, PolicyFile, default_policy, load_policy
 
-__all__ = ["main"]
+__all__ = ["InputError", "main"]
+
+
+class InputError(KongchuoError):
+    """A file given on the command line cannot be used; the message names the file."""
 
 
 def _policy(args: argparse.Namespace) -> Policy:
@@ -31,9 +37,52 @@ def _cmd_policy(args: argparse.Namespace) -> int:
 
 
 def _schemas() -> dict[str, Callable[[], dict[str, Any]]]:
+    from kongchuo_rules.assessment import Assessment
     from kongchuo_rules.case import Case
 
-    return {"case": Case.model_json_schema, "policy": PolicyFile.model_json_schema}
+    return {
+        "assessment": Assessment.model_json_schema,
+        "case": Case.model_json_schema,
+        "policy": PolicyFile.model_json_schema,
+    }
+
+
+def _read_json(path: str) -> Any:
+    """Read a JSON file (UTF-8, with or without BOM); errors name the file and position."""
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not UTF-8 text") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"{path}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
+        ) from None
+
+
+def _cmd_assess(args: argparse.Namespace) -> int:
+    from kongchuo_rules.assess import assess
+
+    data = _read_json(args.case)
+    try:
+        assessment = assess(data, as_of=args.as_of, policy=_policy(args))
+    except KongchuoError as exc:
+        raise InputError(f"{args.case}: {exc}") from None
+    if args.format == "json":
+        print(assessment.model_dump_json(indent=2))
+    else:
+        print(assessment.explain(args.lang))
+    return 0
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
@@ -53,7 +102,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=("zh", "en"), default="zh")
     p.set_defaults(run=_cmd_policy)
 
-    p = sub.add_parser("schema", help="print the JSON Schema of a case or a policy file")
+    p = sub.add_parser("assess", help="assess one case (JSON file) on a day")
+    p.add_argument("case", metavar="CASE.json")
+    p.add_argument("--as-of", required=True, type=_iso_date, metavar="YYYY-MM-DD")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(run=_cmd_assess)
+
+    p = sub.add_parser("schema", help="print the JSON Schema of a case, assessment or policy")
     p.add_argument("what", choices=sorted(_schemas()))
     p.set_defaults(run=_cmd_schema)
     return parser

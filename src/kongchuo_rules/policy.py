@@ -25,7 +25,7 @@ from enum import StrEnum
 from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any, Literal, Self
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
 
 from pydantic import (
     BeforeValidator,
@@ -41,6 +41,9 @@ from kongchuo_rules._base import FrozenModel
 from kongchuo_rules.citations import Citation, quote_in_text
 from kongchuo_rules.errors import PolicyError, describe_errors, error_pairs
 from kongchuo_rules.vocabulary import Lang, Provenance
+
+if TYPE_CHECKING:
+    from kongchuo_rules.calendar import SchoolCalendar
 
 __all__ = [
     "AbsenceParams",
@@ -358,6 +361,24 @@ class Policy(FrozenModel):
     @cached_property
     def _sets(self) -> dict[date, ParameterSet]:
         return {d: self._build_set(d) for d in self._effective_days_cached}
+
+    @cached_property
+    def calendar(self) -> SchoolCalendar:
+        """The default school calendar of this policy (built once per policy)."""
+        from kongchuo_rules.calendar import SchoolCalendar
+
+        return SchoolCalendar(policy=self)
+
+    def cite(self, keys: tuple[str, ...]) -> tuple[Citation, ...]:
+        """The clauses ``keys`` as citations (memoised per policy; ``KeyError`` if missing)."""
+        cached = self._citations.get(keys)
+        if cached is None:
+            cached = self._citations[keys] = tuple(self.clauses[k] for k in keys)
+        return cached
+
+    @cached_property
+    def _citations(self) -> dict[tuple[str, ...], tuple[Citation, ...]]:
+        return {}
 
     def clause(self, key: str) -> Citation:
         """The clause ``key`` (a :class:`Citation`); ``KeyError`` if the policy lacks it."""

@@ -1,0 +1,100 @@
+"""Benchmark: one ``assess`` call on a one-term case with ten events, against the baseline of
+``Case.model_validate`` on the same JSON, measured in the same run.
+
+Run: ``python benchmarks/bench_assess.py`` (after ``pip install .``). Prints medians and the
+median per-round ratio to the baseline; figures go into docs/performance.md by hand. Not a
+test: nothing here asserts a speed.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import statistics
+import sys
+import timeit
+from collections.abc import Callable
+from datetime import date
+
+import pydantic
+
+from kongchuo_rules import Case, __version__, assess
+
+CASE = {
+    "student": {
+        "id": "S-0001",
+        "birth_date": "2015-05-03",
+        "registered": True,
+        "grade": 5,
+        "township": "鸡东镇",
+        "school_id": "JD-001",
+    },
+    "events": [
+        {"type": "absence", "start": "2026-09-14", "end": "2026-09-16", "excused": True},
+        {"type": "absence", "start": "2026-10-12", "end": "2026-10-13", "excused": False},
+        {"type": "absence", "start": "2026-11-02", "end": None, "excused": False},
+        {
+            "type": "home_visit",
+            "date": "2026-11-11",
+            "by": "class_teacher",
+            "causes": ["economic_hardship"],
+        },
+        {"type": "guardian_contact", "date": "2026-11-12"},
+        {"type": "persuader_assigned", "date": "2026-12-03"},
+        {"type": "persuasion", "date": "2026-12-03", "level": "school", "outcome": "agreed"},
+        {"type": "persuasion", "date": "2026-12-10", "level": "township", "outcome": "refused"},
+        {"type": "whereabouts", "date": "2026-12-11", "finding": "at_home"},
+        {"type": "report", "date": "2026-12-14"},
+    ],
+}
+AS_OF = date(2026, 12, 20)
+
+
+def interleaved(
+    baseline: Callable[[], object], subject: Callable[[], object], number: int, rounds: int
+) -> tuple[float, float, float]:
+    """Median µs per call of ``baseline`` and ``subject`` and the median of their per-round
+    ratio. Batches alternate, so a noisy neighbour slows both sides alike."""
+    base_times, subject_times, ratios = [], [], []
+    for _ in range(rounds):
+        b = timeit.timeit(baseline, number=number) / number
+        s = timeit.timeit(subject, number=number) / number
+        base_times.append(b)
+        subject_times.append(s)
+        ratios.append(s / b)
+    return (
+        statistics.median(base_times) * 1e6,
+        statistics.median(subject_times) * 1e6,
+        statistics.median(ratios),
+    )
+
+
+def main() -> None:
+    text = json.dumps(CASE, ensure_ascii=False)
+    data = json.loads(text)
+    case = Case.model_validate(data)
+    assessed = assess(case, as_of=AS_OF)  # also warms the calendar's per-year tables
+    number, rounds = 500, 41
+
+    def baseline() -> object:
+        return Case.model_validate(data)
+
+    subjects: dict[str, Callable[[], object]] = {
+        "assess(Case)": lambda: assess(case, as_of=AS_OF),
+        "assess(dict) (validate + assess)": lambda: assess(data, as_of=AS_OF),
+        "Assessment.model_dump_json()": assessed.model_dump_json,
+        "Assessment.explain('zh')": lambda: assessed.explain("zh"),
+    }
+    print(
+        f"kongchuo-rules {__version__}, pydantic {pydantic.VERSION}, "
+        f"Python {sys.version.split()[0]}, {platform.machine()}; "
+        f"{rounds} interleaved rounds of {number} calls"
+    )
+    print(f"{'operation':36} {'median µs':>10} {'baseline µs':>12} {'ratio':>7}")
+    for name, subject in subjects.items():
+        base_us, subject_us, ratio = interleaved(baseline, subject, number, rounds)
+        print(f"{name:36} {subject_us:10.1f} {base_us:12.1f} {ratio:7.2f}")
+
+
+if __name__ == "__main__":
+    main()
