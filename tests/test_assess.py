@@ -47,8 +47,8 @@ def P(day: str, outcome: str | None, level: str | None = "school", **kw: Any) ->
     return {"type": "persuasion", "date": day, "outcome": outcome, "level": level, **kw}
 
 
-def E(kind: str, day: str, **kw: Any) -> dict[str, Any]:
-    return {"type": kind, "date": day, **kw}
+def E(event_type: str, day: str, /, **kw: Any) -> dict[str, Any]:
+    return {"type": event_type, "date": day, **kw}
 
 
 def case(

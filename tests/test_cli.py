@@ -114,3 +114,37 @@ def test_every_example_assesses() -> None:
 
     for path in EXAMPLES.glob("*.json"):
         assess(json.loads(path.read_text(encoding="utf-8")), as_of=date(2026, 12, 15))
+
+
+def test_assess_prints_actions_grouped_by_agency(capsys: pytest.CaptureFixture[str]) -> None:
+    assert (
+        main(["assess", str(EXAMPLES / "dropout.json"), "--as-of", "2026-12-15", "--lang", "en"])
+        == 0
+    )
+    out = capsys.readouterr().out
+    assert "Required actions, by agency:" in out
+    assert " [county education bureau]" in out
+    assert (
+        "report to the education bureau — principal; from 2026-12-08, due 2026-12-09 (done)" in out
+    )
+    assert "(OVERDUE)" in out
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_responsibilities_command(capsys: pytest.CaptureFixture[str], lang: str) -> None:
+    assert main(["responsibilities", "--lang", lang]) == 0
+    out = capsys.readouterr().out
+    from kongchuo_rules import Agency
+
+    for agency in Agency:
+        assert f"({agency.value})" in out
+    assert main(["responsibilities", "court", "--lang", lang]) == 0
+    one = capsys.readouterr().out
+    assert "依法申请强制执行" in one
+    assert "(school)" not in one
+
+
+def test_responsibilities_unknown_agency_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["responsibilities", "police"])
+    assert info.value.code == 2

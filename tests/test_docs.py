@@ -61,3 +61,20 @@ def test_readme_python_example_prints_what_its_comments_say(
         exec(compile(block, "README.md", "exec"), {})
         printed = capsys.readouterr().out.splitlines()
         assert printed == expected
+
+
+def test_every_action_kind_is_in_the_catalogue() -> None:
+    from kongchuo_rules import ActionKind
+
+    text = (DOCS / "rules.md").read_text(encoding="utf-8")
+    catalogue = text.split("## Actions", 1)[1]
+    for kind in ActionKind:
+        assert f"| `{kind.value}`" in catalogue, kind
+
+
+def test_responsibilities_doc_matches_the_data() -> None:
+    from kongchuo_rules._docs import responsibilities_markdown
+
+    assert (DOCS / "responsibilities.md").read_text(encoding="utf-8") == (
+        responsibilities_markdown(default_policy())
+    ), "docs/responsibilities.md is stale: run `python -m kongchuo_rules._docs docs`"

@@ -16,6 +16,7 @@ from kongchuo_rules.calendar import (
 )
 from kongchuo_rules.case import (
     Absence,
+    ActionTaken,
     AdministrativePenalty,
     Case,
     Completion,
@@ -40,6 +41,7 @@ from kongchuo_rules.case import (
 from kongchuo_rules.citations import Citation
 from kongchuo_rules.errors import CaseError, KongchuoError, PolicyError
 from kongchuo_rules.policy import Policy, default_policy, load_policy
+from kongchuo_rules.rules.routing import StandingDuty, agencies_for, responsibilities
 from kongchuo_rules.vocabulary import (
     ActionKind,
     Agency,
@@ -56,6 +58,7 @@ __all__ = [
     "Absence",
     "Action",
     "ActionKind",
+    "ActionTaken",
     "AdministrativePenalty",
     "Agency",
     "Assessment",
@@ -91,12 +94,15 @@ __all__ = [
     "SchoolCalendar",
     "SchoolYearTerms",
     "Stage",
+    "StandingDuty",
     "Status",
     "Student",
     "TransferOut",
     "Whereabouts",
     "__version__",
+    "agencies_for",
     "assess",
     "default_policy",
     "load_policy",
+    "responsibilities",
 ]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from kongchuo_rules.policy import Policy, default_policy
 
-__all__ = ["parameters_markdown", "write_docs"]
+__all__ = ["parameters_markdown", "responsibilities_markdown", "write_docs"]
 
 
 def _cell(text: str) -> str:
@@ -53,10 +53,55 @@ def _value(value: object) -> str:
     return f"`{value}`"
 
 
+def responsibilities_markdown(policy: Policy) -> str:
+    """``docs/responsibilities.md``: agency → duties → clause, and the cause routing."""
+    from kongchuo_rules.rules.routing import agencies_for, responsibilities
+    from kongchuo_rules.vocabulary import Agency, Cause
+
+    lines = [
+        "# Responsibility matrix",
+        "",
+        f"Generated from the `[[responsibilities]]` and `[[routing]]` tables of `{policy.version}`",
+        "by `python -m kongchuo_rules._docs docs`; a test fails if this file is stale. The same",
+        "data answers `responsibilities(agency)`, `agencies_for(cause)` and",
+        "`kongchuo responsibilities [AGENCY]`.",
+        "",
+        "## Standing duties by agency",
+        "",
+    ]
+    for agency in Agency:
+        lines += [f"### {agency.zh} — {agency.en} (`{agency.value}`)", ""]
+        for duty in responsibilities(agency, policy):
+            when = f" *({duty.schedule})*" if duty.schedule else ""
+            quotes = "; ".join(f"{c.section}: 「{c.quote}」" for c in duty.citations)
+            lines.append(f"- {duty.duty} — {duty.duty_en}{when}. {quotes}")
+        lines.append("")
+    lines += [
+        "## Causes → agencies (PRODUCT.md §5.6)",
+        "",
+        "| cause | action | agency | holder | clause |",
+        "|---|---|---|---|---|",
+    ]
+    for route in policy.routing:
+        quotes = "; ".join(f"「{policy.clauses[k].quote}」" for k in route.clauses)
+        age = f" (under `{route.below_age}`)" if route.below_age else ""
+        lines.append(
+            f"| `{route.cause.value}`{age} | `{route.action.value}` | `{route.agency.value}` | "
+            f"`{route.holder.value}` | {_cell(quotes)} |"
+        )
+    lines += ["", "`agencies_for(cause)`:", ""]
+    for cause in Cause:
+        agencies = ", ".join(f"`{a.value}`" for a in agencies_for(cause, policy)) or "—"
+        lines.append(f"- `{cause.value}`: {agencies}")
+    lines.append("")
+    return "\n".join(lines)
+
+
 def write_docs(folder: Path, policy: Policy | None = None) -> None:
     """Write the generated docs into ``folder``."""
     policy = policy or default_policy()
     (folder / "parameters.md").write_text(parameters_markdown(policy), encoding="utf-8")
+    (folder / "responsibilities.md").write_text(responsibilities_markdown(policy), encoding="utf-8")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -24,27 +24,79 @@ from kongchuo_rules.case import (
     Deferral,
     GuardianContact,
     HomeVisit,
+    IndividualPlan,
+    PersuaderAssigned,
     Persuasion,
     Placement,
     RegistryMark,
+    Report,
     TransferOut,
     Whereabouts,
 )
 from kongchuo_rules.policy import ParameterSet, Policy, default_policy
-from kongchuo_rules.rules import age, attendance, persuasion, special
+from kongchuo_rules.rules import (
+    age,
+    attendance,
+    enforcement,
+    persuasion,
+    routing,
+    special,
+    whereabouts,
+)
+from kongchuo_rules.rules._action import ActionSpec, make_action, parameter
 from kongchuo_rules.rules._timeline import Timeline
 from kongchuo_rules.rules.attendance import Run
 from kongchuo_rules.rules.persuasion import PersuasionRecord
 from kongchuo_rules.vocabulary import (
+    ActionKind,
+    Agency,
     Cause,
     EscalationLevel,
+    MarkKind,
+    PersuasionOutcome,
     PlacementMode,
+    Role,
     Stage,
     Status,
     WhereaboutsFinding,
 )
 
 __all__ = ["assess"]
+
+_REPORTING = (ActionKind.MARK_REGISTRY, ActionKind.REPORT_TO_BUREAU)
+_NOT_LOCATED = (WhereaboutsFinding.MISSING, WhereaboutsFinding.UNKNOWN)
+_MOBILIZERS = (
+    Agency.TOWNSHIP_GOVERNMENT,
+    Role.TOWNSHIP_HEAD,
+    Agency.VILLAGE_COMMITTEE,
+    Role.VILLAGE_COMMITTEE,
+    Agency.EDUCATION_BUREAU,
+)
+_PLACED_OR_OUT = (
+    Status.COMPLETED,
+    Status.EXEMPT,
+    Status.STUDYING_ELSEWHERE,
+    Status.NOT_SCHOOL_AGE,
+    Status.DEFERRED,
+)
+
+
+def routing_age(birth: dt.date, day: dt.date) -> int:
+    """Full years of age on ``day`` (the child-labour test uses the real age, not the
+    school-year age)."""
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def _unique(actions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One action per (kind, agency, level) — the earliest triggered — sorted by trigger."""
+    kept: dict[tuple[Any, Any, Any], dict[str, Any]] = {}
+    for action in actions:
+        key = (action["kind"], action["agency"], action["level"])
+        if key not in kept or action["trigger"] < kept[key]["trigger"]:
+            kept[key] = action
+    order = {kind: i for i, kind in enumerate(ActionKind)}
+    return sorted(kept.values(), key=lambda a: (a["trigger"], order[a["kind"]]))
+
 
 _CAUSE_ORDER = {c: i for i, c in enumerate(Cause)}
 _FINDING_CAUSES = {
@@ -118,6 +170,9 @@ class _Assessor:
         self.params: ParameterSet = policy.at(as_of)
         self.events = Timeline(case.events, as_of)
         self.work = _Work(dates=[as_of])
+        self.episode: Episode | None = None  # the current run, when it fired the 7-day rule
+        self.returned: tuple[Episode, dt.date] | None = None  # returning episode, return date
+        self.elsewhere: Whereabouts | None = None  # the check that found the child elsewhere
 
     # -- the whole assessment -----------------------------------------------------------------
 
@@ -149,6 +204,7 @@ class _Assessor:
             and Cause.GUARDIAN_REFUSAL in causes
         ):
             fields["stage"] = Stage.ENFORCEMENT
+        fields["actions"] = self._actions(fields, causes, school_age)
         self._calendar_findings()
         return Assessment.model_validate(
             {
@@ -234,10 +290,12 @@ class _Assessor:
             fields["episode_start"] = episode.run_start if episode else None
             return fields
         if episode is not None and episode.alert_date is not None:
+            self.episode = episode
             fields.update(self._episode_status(episode))
             return fields
         if returned is not None:
             ret_episode, return_date, _until = returned
+            self.returned = (ret_episode, return_date)
             fields.update(
                 status=Status.RETURNED,
                 status_since=return_date,
@@ -321,7 +379,7 @@ class _Assessor:
             since=episode.dropout_since,
         )
         base = {"escalation_level": level, "episode_start": episode.run_start}
-        elsewhere = self._elsewhere(episode.run_start)
+        elsewhere = self.elsewhere = self._elsewhere(episode.run_start)
         if elsewhere is not None:
             return {**base, "status": Status.STUDYING_ELSEWHERE, "status_since": elsewhere.date}
         if episode.dropout_since is not None:
@@ -478,23 +536,330 @@ class _Assessor:
                 "days with SchoolCalendar(official=...)",
             )
 
+    # -- required actions ---------------------------------------------------------------------
+
+    def _act(
+        self,
+        spec: ActionSpec,
+        trigger: dt.date,
+        done_on: dt.date | None = None,
+        since: dt.date | None = None,
+        cause: Cause | None = None,
+    ) -> dict[str, Any]:
+        action = make_action(
+            spec,
+            trigger,
+            done_on=done_on,
+            events=self.events,
+            params=self.params,
+            policy=self.policy,
+            calendar=self.calendar,
+            since=since,
+            cause=cause,
+        )
+        self.work.dates.append(action["due"])
+        return action
+
+    def _actions(
+        self, fields: dict[str, Any], causes: tuple[Cause, ...], school_age: Any
+    ) -> list[dict[str, Any]]:
+        """Every action required so far for the current episode, sorted by trigger."""
+        status = fields["status"]
+        found: list[dict[str, Any]] = []
+        if self.episode is not None and status in (
+            Status.SUSPECTED_DROPOUT,
+            Status.DROPOUT,
+            Status.STUDYING_ELSEWHERE,
+        ):
+            found += self._episode_actions(self.episode, self.as_of)
+            if self.elsewhere is not None and status is Status.STUDYING_ELSEWHERE:
+                check = self.elsewhere.date
+                transfer = next(
+                    (e.date for e in self.events.of(TransferOut) if e.date >= check), None
+                )
+                found.append(self._act(special.REGISTRY_TRANSFER, check, transfer))
+        elif self.returned is not None and status is Status.RETURNED:
+            episode, return_date = self.returned
+            found += self._episode_actions(episode, return_date - timedelta(days=1))
+            found += self._return_actions(episode, return_date)
+        elif status is Status.OUT_OF_SCHOOL:
+            found += self._out_of_school_actions(fields["status_since"])
+        else:
+            self._trace_no_support()
+        found += self._placement(status, school_age)
+        for action in found:
+            if action["overdue"] and action["kind"] in _REPORTING:
+                self._finding(
+                    FindingCode.LATE_REPORT,
+                    f"{action['kind'].value} was due on {action['due'].isoformat()} and is not "
+                    "recorded as done",
+                    action["due"],
+                )
+        return _unique(found)
+
+    def _episode_actions(self, episode: Episode, horizon: dt.date) -> list[dict[str, Any]]:
+        """Actions of a run that fired the 7-day rule, as required by ``horizon``."""
+        run_start, alert, record = episode.run_start, episode.alert_date, episode.record
+        assert run_start is not None  # a run that fired the 7-day rule has all three
+        assert alert is not None
+        assert record is not None
+        found: list[dict[str, Any]] = []
+        visits = [
+            e.date
+            for e in (*self.events.of(HomeVisit), *self.events.of(GuardianContact))
+            if e.date >= run_start
+        ]
+        found.append(
+            self._act(attendance.HOME_VISIT, alert, min(visits, default=None), since=run_start)
+        )
+        start = episode.persuasion_start
+        if start is not None:
+            assigned = [e.date for e in self.events.of(PersuaderAssigned) if e.date >= run_start]
+            found.append(
+                self._act(
+                    persuasion.ASSIGN_PERSUADER, start, min(assigned, default=None), since=run_start
+                )
+            )
+            found += self._persuade_actions(record, start, horizon)
+        found += self._whereabouts_actions(episode, horizon)
+        if episode.dropout_since is not None and episode.dropout_since <= horizon:
+            marks = [
+                e.date
+                for e in self.events.of(RegistryMark)
+                if e.date >= run_start and e.mark is MarkKind.DROPOUT
+            ]
+            reports = [
+                e.date
+                for e in self.events.of(Report)
+                if e.date >= run_start and e.to is Agency.EDUCATION_BUREAU
+            ]
+            found.append(
+                self._act(
+                    persuasion.MARK_REGISTRY,
+                    episode.dropout_since,
+                    min(marks, default=None),
+                    since=run_start,
+                )
+            )
+            found.append(
+                self._act(
+                    persuasion.REPORT_TO_BUREAU,
+                    episode.dropout_since,
+                    min(reports, default=None),
+                    since=run_start,
+                )
+            )
+        causes = self._cause_dates(run_start, horizon)
+        if episode.dropout_since is not None and episode.dropout_since <= horizon:
+            found += self._ladder(causes, episode.dropout_since, run_start, horizon, "dropout")
+        else:
+            self._trace(enforcement.LADDER, False)
+        found += self._routing(causes, alert, run_start, horizon)
+        found += self._priority(alert, run_start, Status.SUSPECTED_DROPOUT)
+        return found
+
+    def _persuade_actions(
+        self, record: PersuasionRecord, start: dt.date, horizon: dt.date
+    ) -> list[dict[str, Any]]:
+        """Persuasion at school from the month mark, then one level up after each failure."""
+
+        def attempt_on(level: EscalationLevel, since: dt.date) -> dt.date | None:
+            return next(
+                (
+                    a.event.date
+                    for a in record.attempts
+                    if a.level is level and a.event.date >= since
+                ),
+                None,
+            )
+
+        found = [
+            self._act(
+                persuasion.PERSUADE[EscalationLevel.SCHOOL],
+                start,
+                attempt_on(EscalationLevel.SCHOOL, dt.date.min),
+            )
+        ]
+        seen = {EscalationLevel.SCHOOL}
+        for attempt in record.failures:
+            level = persuasion.next_level(attempt.level)
+            trigger = max(attempt.failed_on or start, start)
+            if level in seen or trigger > horizon:
+                continue
+            seen.add(level)
+            found.append(self._act(persuasion.PERSUADE[level], trigger, attempt_on(level, trigger)))
+        return found
+
+    def _whereabouts_actions(self, episode: Episode, horizon: dt.date) -> list[dict[str, Any]]:
+        run_start, record = episode.run_start, episode.record
+        assert run_start is not None
+        assert record is not None
+        checks = [e for e in self.events.of(Whereabouts) if e.date >= run_start]
+        found: list[dict[str, Any]] = []
+        unreachable = [
+            a.event.date
+            for a in record.attempts
+            if a.event.outcome is PersuasionOutcome.UNREACHABLE and a.event.date <= horizon
+        ]
+        starts = ([episode.persuasion_start] if episode.persuasion_start else []) + unreachable
+        if starts:
+            trigger = min(starts)
+            done = next(
+                (c.date for c in checks if c.finding is not WhereaboutsFinding.UNKNOWN), None
+            )
+            found.append(self._act(whereabouts.VERIFY_WHEREABOUTS, trigger, done, since=run_start))
+            self._trace(whereabouts.VERIFY, True, trigger, trigger=trigger)
+        else:
+            self._trace(whereabouts.VERIFY, False)
+        missing = next(
+            (c for c in checks if c.finding is WhereaboutsFinding.MISSING and c.date <= horizon),
+            None,
+        )
+        if missing is not None:
+            located = next(
+                (c.date for c in checks if c.date > missing.date and c.finding not in _NOT_LOCATED),
+                None,
+            )
+            found.append(self._act(whereabouts.MISSING_CHILD_RESPONSE, missing.date, located))
+            self._trace(whereabouts.MISSING, True, missing.date, trigger=missing.date)
+        else:
+            self._trace(whereabouts.MISSING, False)
+        return found
+
+    def _ladder(
+        self,
+        causes: dict[Cause, dt.date],
+        became: dt.date,
+        since: dt.date,
+        horizon: dt.date,
+        status: str,
+    ) -> list[dict[str, Any]]:
+        refused = causes.get(Cause.GUARDIAN_REFUSAL)
+        if refused is None:
+            self._trace(enforcement.LADDER, False)
+            return []
+        start = max(became, refused)
+        steps = enforcement.ladder(self.events, start, since, horizon, self.params.enforcement)
+        self._trace(enforcement.LADDER, True, start, status=status, trigger=start, steps=len(steps))
+        return [self._act(spec, trigger, done, since=since) for spec, trigger, done in steps]
+
+    def _routing(
+        self, causes: dict[Cause, dt.date], earliest: dt.date, since: dt.date, horizon: dt.date
+    ) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = []
+        age = routing_age(self.case.student.birth_date, self.as_of)
+        for route in self.policy.routing:
+            first = causes.get(route.cause)
+            if first is None or first > horizon:
+                continue
+            if route.below_age is not None and age >= parameter(self.params, route.below_age):
+                continue
+            found.append(
+                self._act(
+                    routing.route_spec(route), max(first, earliest), since=since, cause=route.cause
+                )
+            )
+        names = ", ".join(sorted(c.value for c in causes)) if causes else None
+        self._trace(routing.CAUSE_ROUTING, bool(found), None, causes=names)
+        return found
+
+    def _priority(self, trigger: dt.date, since: dt.date, status: Status) -> list[dict[str, Any]]:
+        student = self.case.student
+        if not (student.household.priority or student.flags):
+            self._trace(routing.PRIORITY, False)
+            return []
+        self._trace(routing.PRIORITY, True, trigger, status=status.value)
+        return [
+            self._act(routing.PRIORITY_SUPPORT, trigger, since=since),
+            self._act(routing.PRIORITY_ASSISTANCE, trigger, since=since),
+        ]
+
+    def _trace_no_support(self) -> None:
+        for rule in (
+            whereabouts.VERIFY,
+            whereabouts.MISSING,
+            enforcement.LADDER,
+            routing.CAUSE_ROUTING,
+            routing.PRIORITY,
+        ):
+            self._trace(rule, False)
+
+    def _return_actions(self, episode: Episode, return_date: dt.date) -> list[dict[str, Any]]:
+        run_start = episode.run_start
+        assert run_start is not None
+        plans = [e.date for e in self.events.of(IndividualPlan) if e.date >= run_start]
+        found = [
+            self._act(
+                persuasion.INDIVIDUAL_PLAN, return_date, min(plans, default=None), since=run_start
+            )
+        ]
+        marks = [e for e in self.events.of(RegistryMark) if e.date >= run_start and e.mark]
+        set_marks = [m for m in marks if m.mark is not MarkKind.CLEARED]
+        if set_marks:
+            last_set = set_marks[-1].date
+            cleared = next(
+                (m.date for m in marks if m.mark is MarkKind.CLEARED and m.date >= last_set), None
+            )
+            found.append(
+                self._act(persuasion.CLEAR_REGISTRY_MARK, return_date, cleared, since=last_set)
+            )
+        return found
+
+    def _out_of_school_actions(self, since: dt.date) -> list[dict[str, Any]]:
+        visits: list[HomeVisit | GuardianContact] = [
+            *self.events.of(HomeVisit),
+            *self.events.of(GuardianContact),
+        ]
+        contacts = [e.date for e in visits if e.date >= since and e.by in _MOBILIZERS]
+        found = [self._act(age.ENROLLMENT_MOBILIZATION, since, min(contacts, default=None))]
+        causes = self._cause_dates(dt.date.min, self.as_of)
+        self._trace(whereabouts.VERIFY, False)
+        self._trace(whereabouts.MISSING, False)
+        found += self._ladder(causes, since, dt.date.min, self.as_of, "out_of_school")
+        found += self._routing(causes, since, dt.date.min, self.as_of)
+        found += self._priority(since, since, Status.OUT_OF_SCHOOL)
+        return found
+
+    def _placement(self, status: Status, school_age: Any) -> list[dict[str, Any]]:
+        disability = self.case.student.disability
+        needed = (
+            disability is not None
+            and disability.certified
+            and school_age.of_school_age
+            and status not in _PLACED_OR_OUT
+            and not self.events.of(Placement)
+        )
+        if not needed:
+            self._trace(special.PLACEMENT, False)
+            return []
+        year_start = self.calendar.school_year_start(self.calendar.school_year_of(self.as_of))
+        trigger = max(school_age.starts, year_start)
+        self._trace(special.PLACEMENT, True, trigger, trigger=trigger)
+        return [self._act(special.PLACEMENT_ASSESSMENT, trigger)]
+
     # -- causes ---------------------------------------------------------------------------------
 
-    def _causes(self, episode_start: dt.date | None, *, registered: bool) -> tuple[Cause, ...]:
-        """Causes found in the current episode (for an unregistered child: in all events)."""
-        if registered and episode_start is None:
-            return ()
-        since = episode_start or dt.date.min
-        found: set[Cause] = set()
+    def _cause_dates(self, since: dt.date, until: dt.date) -> dict[Cause, dt.date]:
+        """Each cause found from ``since`` to ``until`` and the first day it was found."""
+        found: dict[Cause, dt.date] = {}
         sources: list[HomeVisit | GuardianContact | Persuasion] = [
             *self.events.of(HomeVisit),
             *self.events.of(GuardianContact),
             *self.events.of(Persuasion),
         ]
         for event in sources:
-            if event.date >= since:
-                found.update(event.causes)
+            if since <= event.date <= until:
+                for cause in event.causes:
+                    found[cause] = min(found.get(cause, event.date), event.date)
         for check in self.events.of(Whereabouts):
-            if check.date >= since and check.finding in _FINDING_CAUSES:
-                found.add(_FINDING_CAUSES[check.finding])
+            if since <= check.date <= until and check.finding in _FINDING_CAUSES:
+                cause = _FINDING_CAUSES[check.finding]
+                found[cause] = min(found.get(cause, check.date), check.date)
+        return found
+
+    def _causes(self, episode_start: dt.date | None, *, registered: bool) -> tuple[Cause, ...]:
+        """Causes found in the current episode (for an unregistered child: in all events)."""
+        if registered and episode_start is None:
+            return ()
+        found = self._cause_dates(episode_start or dt.date.min, self.as_of)
         return tuple(sorted(found, key=_CAUSE_ORDER.__getitem__))

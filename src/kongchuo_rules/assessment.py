@@ -83,6 +83,10 @@ class Action(FrozenModel):
     citations: tuple[Citation, ...] = Field(min_length=1)
     level: EscalationLevel | None = None
     supporting: tuple[Agency, ...] = ()
+    rule: str
+    """The rule that requires the action (a key of ``kongchuo_rules.rules.RULES``)."""
+    cause: Cause | None = None
+    """The cause that routed the action to its agency, for cause-routing actions."""
 
 
 class RuleTrace(FrozenModel):

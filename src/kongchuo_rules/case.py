@@ -34,6 +34,7 @@ from pydantic import (
 from kongchuo_rules._base import FrozenModel
 from kongchuo_rules.errors import CaseError, error_pairs
 from kongchuo_rules.vocabulary import (
+    ActionKind,
     Agency,
     Cause,
     EscalationLevel,
@@ -47,6 +48,7 @@ from kongchuo_rules.vocabulary import (
 
 __all__ = [
     "Absence",
+    "ActionTaken",
     "Actor",
     "AdministrativePenalty",
     "Case",
@@ -330,6 +332,16 @@ class TransferOut(_Dated):
     destination: str | None = Field(default=None, max_length=200)
 
 
+class ActionTaken(_Dated):
+    """A required action carried out (any kind, e.g. civil-affairs assistance given): completes
+    the actions of that ``kind`` (and ``agency``, when given) triggered on or before its date.
+    An addition to the case format of PRODUCT.md §4."""
+
+    type: Literal["action_taken"] = "action_taken"
+    kind: ActionKind
+    agency: Agency | None = None
+
+
 class Completion(_Dated):
     """Completed compulsory education."""
 
@@ -353,6 +365,7 @@ Event = Annotated[
     | Placement
     | Deferral
     | TransferOut
+    | ActionTaken
     | Completion,
     Field(discriminator="type"),
 ]

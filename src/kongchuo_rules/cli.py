@@ -15,6 +15,7 @@ from typing import Any
 
 from kongchuo_rules.errors import KongchuoError
 from kongchuo_rules.policy import Policy, PolicyFile, default_policy, load_policy
+from kongchuo_rules.vocabulary import Agency
 
 __all__ = ["InputError", "main"]
 
@@ -78,6 +79,31 @@ def _cmd_assess(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_responsibilities(args: argparse.Namespace) -> int:
+    from kongchuo_rules.rules.routing import agencies_for, responsibilities
+    from kongchuo_rules.vocabulary import Agency, Cause
+
+    policy = _policy(args)
+    lang = args.lang
+    agencies = [Agency(args.agency)] if args.agency else list(Agency)
+    for agency in agencies:
+        print(f"{agency.label(lang)} ({agency.value})")
+        for duty in responsibilities(agency, policy):
+            when = f" [{duty.schedule}]" if duty.schedule else ""
+            text = duty.duty if lang == "zh" else duty.duty_en
+            print(f"  - {text}{when}")
+            for citation in duty.citations:
+                print(f"      〔{citation.section}〕“{citation.quote}”")
+        causes = [c for c in Cause if agency in agencies_for(c, policy)]
+        if causes:
+            print(
+                "  "
+                + ("负责原因：" if lang == "zh" else "causes routed here: ")
+                + ", ".join(c.label(lang) for c in causes)
+            )
+    return 0
+
+
 def _iso_date(text: str) -> date:
     try:
         return date.fromisoformat(text)
@@ -108,6 +134,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=("zh", "en"), default="zh")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(run=_cmd_assess)
+
+    p = sub.add_parser(
+        "responsibilities", help="the responsibility matrix: agency → duties → clause"
+    )
+    p.add_argument("agency", nargs="?", choices=[a.value for a in Agency], metavar="AGENCY")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh")
+    p.set_defaults(run=_cmd_responsibilities)
 
     p = sub.add_parser("schema", help="print the JSON Schema of a case, assessment or policy")
     p.add_argument("what", choices=sorted(_schemas()))

@@ -5,12 +5,21 @@ Nothing personal is rendered: the trace holds only the vendor's case id, dates a
 
 from __future__ import annotations
 
-from kongchuo_rules.assessment import Assessment, Figure, RuleTrace
+from collections.abc import Sequence
+
+from kongchuo_rules.assessment import Action, Assessment, Figure, RuleTrace
 from kongchuo_rules.policy import MonthClock
 from kongchuo_rules.rules import RULES
-from kongchuo_rules.vocabulary import EscalationLevel, LabelledEnum, Lang, PersuasionOutcome
+from kongchuo_rules.vocabulary import (
+    Agency,
+    EscalationLevel,
+    LabelledEnum,
+    Lang,
+    PersuasionOutcome,
+    Status,
+)
 
-__all__ = ["render", "render_rule"]
+__all__ = ["render", "render_actions", "render_rule"]
 
 _WORDS: dict[str, tuple[str, str]] = {
     "header": ("学生 {case_id}，评估日 {as_of}", "Student {case_id}, assessed on {as_of}"),
@@ -28,6 +37,14 @@ _WORDS: dict[str, tuple[str, str]] = {
     ),
     "causes": ("原因：{causes}", "Causes: {causes}"),
     "findings": ("数据与合规提示：", "Findings:"),
+    "actions": ("应办事项（按责任单位）：", "Required actions, by agency:"),
+    "action": (
+        "  {mark} {kind}{level} — {holder}；{trigger}起，{due}前{state}{why}",
+        "  {mark} {kind}{level} — {holder}; from {trigger}, due {due}{state}{why}",
+    ),
+    "done": ("（已办）", " (done)"),
+    "overdue": ("（已逾期）", " (OVERDUE)"),
+    "open": ("", ""),
     "rules": ("规则：", "Rules checked:"),
     "policy": ("政策版本：{version}", "Policy: {version}"),
 }
@@ -42,6 +59,7 @@ def _w(key: str, lang: Lang) -> str:
 _ENUM_FIGURES: dict[str, type[LabelledEnum]] = {
     "level": EscalationLevel,
     "outcome": PersuasionOutcome,
+    "status": Status,
 }
 _CLOCK_LABELS = {
     MonthClock.TERM_TIME: ("按学期内日历日计", "term time"),
@@ -76,6 +94,38 @@ def render_rule(entry: RuleTrace, lang: Lang = "zh") -> str:
     return f"  {mark} {rule.title(lang)}: {text}  {cite}"
 
 
+def render_actions(actions: Sequence[Action], lang: Lang = "zh") -> list[str]:
+    """Actions grouped by agency (in order of first trigger): what, who, when, and why."""
+    by_agency: dict[Agency, list[Action]] = {}
+    for action in actions:
+        by_agency.setdefault(action.agency, []).append(action)
+    lines: list[str] = []
+    for agency, group in by_agency.items():
+        lines.append(f" [{agency.label(lang)}]")
+        for action in group:
+            state = "done" if action.done else "overdue" if action.overdue else "open"
+            level = (
+                f"（{action.level.label(lang)}）"
+                if action.level and lang == "zh"
+                else (f" ({action.level.label(lang)})" if action.level else "")
+            )
+            cite = "；".join(f"〔{c.section}〕“{c.quote}”" for c in action.citations)
+            cause = f"{action.cause.label(lang)} · " if action.cause else ""
+            lines.append(
+                _w("action", lang).format(
+                    mark="✓" if action.done else "!" if action.overdue else "·",
+                    kind=action.kind.label(lang),
+                    level=level,
+                    holder=action.holder.label(lang),
+                    trigger=action.trigger.isoformat(),
+                    due=action.due.isoformat(),
+                    state=_w(state, lang),
+                    why=f"  {cause}{cite}",
+                )
+            )
+    return lines
+
+
 def render(assessment: Assessment, lang: Lang = "zh") -> str:
     """The whole assessment as text in ``lang``."""
     a = assessment
@@ -105,6 +155,9 @@ def render(assessment: Assessment, lang: Lang = "zh") -> str:
     if a.causes:
         sep = "、" if lang == "zh" else ", "
         lines.append(_w("causes", lang).format(causes=sep.join(c.label(lang) for c in a.causes)))
+    if a.actions:
+        lines.append(_w("actions", lang))
+        lines.extend(render_actions(a.actions, lang))
     if a.findings:
         lines.append(_w("findings", lang))
         lines.extend(f"  ! {f.code.label(lang)}: {f.message}" for f in a.findings)

@@ -40,7 +40,7 @@ from pydantic import (
 from kongchuo_rules._base import FrozenModel
 from kongchuo_rules.citations import Citation, quote_in_text
 from kongchuo_rules.errors import PolicyError, describe_errors, error_pairs
-from kongchuo_rules.vocabulary import Lang, Provenance
+from kongchuo_rules.vocabulary import ActionKind, Agency, Cause, Lang, Provenance, Role
 
 if TYPE_CHECKING:
     from kongchuo_rules.calendar import SchoolCalendar
@@ -58,7 +58,9 @@ __all__ = [
     "Policy",
     "PolicyFile",
     "ReportingParams",
+    "Responsibility",
     "ReturnedParams",
+    "Route",
     "TermSpan",
     "default_policy",
     "load_policy",
@@ -157,6 +159,7 @@ class PersuasionParams(FrozenModel):
     """``persuasion.*``: persuasion and escalation."""
 
     assign_persuader_due_school_days: NonNegativeInt
+    first_attempt_due_school_days: NonNegativeInt
     agreed_return_grace_school_days: PositiveInt
     escalation_due_school_days: NonNegativeInt
 
@@ -181,6 +184,32 @@ class EnforcementParams(FrozenModel):
     order_compliance_days: PositiveInt
 
 
+class WhereaboutsParams(FrozenModel):
+    """``whereabouts.*``: the police's whereabouts checks."""
+
+    verify_due_school_days: NonNegativeInt
+    missing_response_due_school_days: NonNegativeInt
+
+
+class RoutingParams(FrozenModel):
+    """``routing.*``: causes referred to agencies."""
+
+    referral_due_school_days: NonNegativeInt
+    child_labor_age: PositiveInt
+
+
+class EnrollmentParams(FrozenModel):
+    """``enrollment.*``: out-of-school children."""
+
+    mobilization_due_school_days: NonNegativeInt
+
+
+class SpecialEducationParams(FrozenModel):
+    """``special_education.*``: placement of disabled children."""
+
+    placement_due_school_days: NonNegativeInt
+
+
 class ParameterSet(FrozenModel):
     """The typed values of every parameter in force on one day, grouped by dotted prefix."""
 
@@ -191,6 +220,10 @@ class ParameterSet(FrozenModel):
     reporting: ReportingParams
     returned: ReturnedParams
     enforcement: EnforcementParams
+    whereabouts: WhereaboutsParams
+    routing: RoutingParams
+    enrollment: EnrollmentParams
+    special_education: SpecialEducationParams
 
 
 def _parameter_names() -> tuple[str, ...]:
@@ -254,6 +287,29 @@ class Parameter(FrozenModel):
         return current
 
 
+class Responsibility(FrozenModel):
+    """A standing duty of an agency (plan 四) with the clauses that state it."""
+
+    agency: Agency
+    duty: Description
+    clauses: tuple[str, ...] = Field(min_length=1)
+    schedule: str | None = None
+
+
+class Route(FrozenModel):
+    """A cause referred to an agency: the action it must take, by whom, and why (plan 四)."""
+
+    cause: Cause
+    action: ActionKind
+    agency: Agency
+    holder: Role
+    clauses: tuple[str, ...] = Field(min_length=1)
+    supporting: tuple[Agency, ...] = ()
+    below_age: str | None = Field(
+        default=None, description="A parameter name: the route applies below that age."
+    )
+
+
 class PolicyMeta(FrozenModel):
     """The ``[policy]`` table: identity and source document."""
 
@@ -270,6 +326,8 @@ class PolicyFile(FrozenModel):
     policy: PolicyMeta
     clauses: dict[str, Citation]
     parameters: dict[str, Parameter]
+    responsibilities: tuple[Responsibility, ...] = ()
+    routing: tuple[Route, ...] = ()
 
 
 class Policy(FrozenModel):
@@ -282,6 +340,8 @@ class Policy(FrozenModel):
     clauses: Mapping[str, Citation]
     parameters: Mapping[str, Parameter]
     source_text: str = Field(repr=False)
+    responsibilities: tuple[Responsibility, ...] = ()
+    routing: tuple[Route, ...] = ()
     changes: tuple[str, ...] = ()
     """Names of the parameters changed from the file by :meth:`with_changes`."""
 
@@ -299,6 +359,20 @@ class Policy(FrozenModel):
         for key, clause in sorted(self.clauses.items()):
             if not quote_in_text(clause.quote, self.source_text):
                 problems.append(f"clause {key!r}: quote is not verbatim in the plan text")
+        for i, duty in enumerate(self.responsibilities):
+            problems += [
+                f"responsibilities.{i}: unknown clause {key!r}"
+                for key in duty.clauses
+                if key not in self.clauses
+            ]
+        for i, route in enumerate(self.routing):
+            problems += [
+                f"routing.{i}: unknown clause {key!r}"
+                for key in route.clauses
+                if key not in self.clauses
+            ]
+            if route.below_age is not None and route.below_age not in PARAMETER_NAMES:
+                problems.append(f"routing.{i}: below_age names no parameter")
         if problems:
             raise ValueError("; ".join(problems))
         for day in self._effective_days():
@@ -412,15 +486,16 @@ class Policy(FrozenModel):
         if problems:
             raise PolicyError("; ".join(problems))
         try:
-            return Policy(
-                meta=self.meta,
-                clauses=self.clauses,
-                parameters=parameters,
-                source_text=self.source_text,
-                changes=tuple(sorted({*self.changes, *changes})),
+            return self._rebuilt(
+                parameters=parameters, changes=tuple(sorted({*self.changes, *changes}))
             )
         except ValidationError as exc:
             raise PolicyError(describe_errors(exc)) from None
+
+    def _rebuilt(self, **update: Any) -> Policy:
+        """A new, validated policy from this one's fields (never its caches) and ``update``."""
+        fields = {name: getattr(self, name) for name in type(self).model_fields}
+        return Policy.model_validate({**fields, **update})
 
     def describe(self, name: str, lang: Lang = "zh") -> str:
         """One line about parameter ``name``: value, unit, provenance and reference."""
@@ -453,6 +528,8 @@ def _from_file_data(data: Mapping[str, Any], source_text: str, where: str) -> Po
             meta=file.policy,
             clauses=file.clauses,
             parameters=file.parameters,
+            responsibilities=file.responsibilities,
+            routing=file.routing,
             source_text=source_text,
         )
     except ValidationError as exc:

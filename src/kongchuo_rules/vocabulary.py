@@ -279,3 +279,40 @@ class ActionKind(LabelledEnum):
     ADMINISTRATIVE_PENALTY = "administrative_penalty", "教育行政处罚", "administrative penalty"
     COURT_APPLICATION = "court_application", "申请人民法院强制执行", "apply to the court"
     PLACEMENT_ASSESSMENT = "placement_assessment", "入学安置评估", "placement assessment"
+    # cause routing (PRODUCT.md §5.6) and priority support
+    SOCIAL_ASSISTANCE = "social_assistance", "救助帮扶", "social assistance"
+    STUDENT_AID = "student_aid", "学生资助（两免一补）", "student aid"
+    CHILD_LABOR_INVESTIGATION = (
+        "child_labor_investigation",
+        "查处童工并责令送回",
+        "investigate child labour",
+    )
+    EMPLOYER_SUPERVISION = (
+        "employer_supervision",
+        "用工监管（拒不改正的吊销执照）",
+        "supervise employer",
+    )
+    CHILD_LABOR_ENFORCEMENT = (
+        "child_labor_enforcement",
+        "打击使用童工违法行为",
+        "child-labour enforcement",
+    )
+    INTERNET_CAFE_INSPECTION = (
+        "internet_cafe_inspection",
+        "检查网吧等场所接纳未成年人",
+        "inspect internet cafés",
+    )
+    DISABILITY_CERTIFICATION = "disability_certification", "办理残疾证", "disability certificate"
+    MEDICAL_ASSESSMENT = "medical_assessment", "医学鉴定", "medical assessment"
+    LEARNING_SUPPORT = "learning_support", "学习帮扶", "learning support"
+    PSYCHOLOGICAL_COUNSELING = "psychological_counseling", "心理辅导", "counselling"
+    FAMILY_EDUCATION_GUIDANCE = (
+        "family_education_guidance",
+        "家庭教育指导",
+        "family education guidance",
+    )
+    LEGAL_SERVICE = "legal_service", "法律服务", "legal service"
+    HEALTH_SUPPORT = "health_support", "疾病防治与健康帮扶", "health support"
+    SCHOOL_SAFETY = "school_safety", "消除学校安全隐患", "school safety"
+    CAMPUS_SECURITY = "campus_security", "校园周边治安治理", "campus security"
+    PRIORITY_SUPPORT = "priority_support", "重点帮助", "priority support"

@@ -3,7 +3,11 @@
 - :mod:`.age` — school age, out of school (义务教育法; plan 四 乡（镇）责任)
 - :mod:`.attendance` — runs, the 7-day rule, the one-month mark (plan 四 学校责任)
 - :mod:`.persuasion` — failed persuasion, escalation, dropout, return (plan 四 学校责任, 五(一)二)
-- :mod:`.special` — completion, exemption, deferral, studying elsewhere, home delivery (五(一)五)
+- :mod:`.special` — completion, exemption, deferral, studying elsewhere, home delivery,
+  placement of disabled children (五(一)五)
+- :mod:`.whereabouts` — whereabouts checks, missing children (四 县公安局)
+- :mod:`.enforcement` — the guardian-enforcement ladder (四 县人民政府, 县法院; 五(二)一)
+- :mod:`.routing` — causes to agencies, priority children, the responsibility matrix (四)
 
 ``RULES`` maps every rule id to its :class:`~kongchuo_rules.rules._rule.Rule`; a rule's clauses
 are keys of the policy's ``[clauses]`` table.
@@ -11,7 +15,15 @@ are keys of the policy's ``[clauses]`` table.
 
 from __future__ import annotations
 
-from kongchuo_rules.rules import age, attendance, persuasion, special
+from kongchuo_rules.rules import (
+    age,
+    attendance,
+    enforcement,
+    persuasion,
+    routing,
+    special,
+    whereabouts,
+)
 from kongchuo_rules.rules._rule import Rule
 
 __all__ = ["RULES", "Rule"]
@@ -34,5 +46,11 @@ RULES: dict[str, Rule] = {
         persuasion.ESCALATION,
         persuasion.DROPOUT,
         persuasion.RETURN,
+        whereabouts.VERIFY,
+        whereabouts.MISSING,
+        enforcement.LADDER,
+        routing.CAUSE_ROUTING,
+        routing.PRIORITY,
+        special.PLACEMENT,
     )
 }

@@ -12,9 +12,11 @@ from dataclasses import dataclass
 
 from kongchuo_rules.calendar import SchoolCalendar
 from kongchuo_rules.policy import AgeParams
+from kongchuo_rules.rules._action import ActionSpec
 from kongchuo_rules.rules._rule import Rule
+from kongchuo_rules.vocabulary import ActionKind, Agency, Role
 
-__all__ = ["OUT_OF_SCHOOL", "SCHOOL_AGE", "SchoolAge", "school_age"]
+__all__ = ["ENROLLMENT_MOBILIZATION", "OUT_OF_SCHOOL", "SCHOOL_AGE", "SchoolAge", "school_age"]
 
 SCHOOL_AGE = Rule(
     id="age.school_age",
@@ -100,3 +102,16 @@ OUT_OF_SCHOOL = Rule(
     not_fired_zh="持有学籍或非适龄：不属失学",
     not_fired_en="registered, or not of school age: not out of school",
 )
+
+
+ENROLLMENT_MOBILIZATION = ActionSpec(
+    kind=ActionKind.ENROLLMENT_MOBILIZATION,
+    agency=Agency.TOWNSHIP_GOVERNMENT,
+    holder=Role.TOWNSHIP_HEAD,
+    clauses=("township_mobilization",),
+    due_parameter="enrollment.mobilization_due_school_days",
+    rule=OUT_OF_SCHOOL.id,
+    supporting=(Agency.EDUCATION_BUREAU, Agency.VILLAGE_COMMITTEE),
+)
+"""督促送子女入学: done by a home visit or guardian contact by the township, village committee
+or education bureau on or after the trigger."""

@@ -19,10 +19,13 @@ from dateutil.relativedelta import relativedelta
 from kongchuo_rules.calendar import SchoolCalendar
 from kongchuo_rules.case import Absence
 from kongchuo_rules.policy import AbsenceParams, MonthClock
+from kongchuo_rules.rules._action import ActionSpec
 from kongchuo_rules.rules._rule import Rule
+from kongchuo_rules.vocabulary import ActionKind, Agency, Role
 
 __all__ = [
     "CURRENT_RUN",
+    "HOME_VISIT",
     "MONTH_MARK",
     "SEVEN_DAY_ALERT",
     "AbsentDays",
@@ -172,3 +175,14 @@ def month_mark(
     if params.month_clock is MonthClock.CALENDAR:
         return calendar_mark, length
     return calendar.add_term_days(run_start, length), length
+
+
+HOME_VISIT = ActionSpec(
+    kind=ActionKind.HOME_VISIT,
+    agency=Agency.SCHOOL,
+    holder=Role.CLASS_TEACHER,
+    clauses=("school_seven_days",),
+    due_parameter="absence.home_visit_due_school_days",
+    rule=SEVEN_DAY_ALERT.id,
+)
+"""家访或与监护人联系核实: done by any home visit or guardian contact in the episode."""

@@ -14,13 +14,20 @@ from dataclasses import dataclass
 from kongchuo_rules.calendar import SchoolCalendar
 from kongchuo_rules.case import Persuasion
 from kongchuo_rules.policy import PersuasionParams
+from kongchuo_rules.rules._action import ActionSpec
 from kongchuo_rules.rules._rule import Rule
-from kongchuo_rules.vocabulary import EscalationLevel, PersuasionOutcome
+from kongchuo_rules.vocabulary import ActionKind, Agency, EscalationLevel, PersuasionOutcome, Role
 
 __all__ = [
+    "ASSIGN_PERSUADER",
+    "CLEAR_REGISTRY_MARK",
     "DROPOUT",
     "ESCALATION",
+    "INDIVIDUAL_PLAN",
+    "MARK_REGISTRY",
+    "PERSUADE",
     "PERSUASION_FAILED",
+    "REPORT_TO_BUREAU",
     "RETURN",
     "Attempt",
     "PersuasionRecord",
@@ -143,3 +150,85 @@ def persuasion_record(
     failures = tuple(a for a in result if a.failed_on is not None)
     first = min((a.failed_on for a in failures if a.failed_on), default=None)
     return PersuasionRecord(tuple(result), level, tuple(conflicts), failures, first)
+
+
+ASSIGN_PERSUADER = ActionSpec(
+    kind=ActionKind.ASSIGN_PERSUADER,
+    agency=Agency.SCHOOL,
+    holder=Role.PRINCIPAL,
+    clauses=("school_one_month",),
+    due_parameter="persuasion.assign_persuader_due_school_days",
+    rule="attendance.one_month",
+)
+PERSUADE: dict[EscalationLevel, ActionSpec] = {
+    EscalationLevel.SCHOOL: ActionSpec(
+        kind=ActionKind.PERSUADE,
+        agency=Agency.SCHOOL,
+        holder=Role.PERSUADER,
+        clauses=("school_one_month",),
+        due_parameter="persuasion.first_attempt_due_school_days",
+        rule="attendance.one_month",
+        level=EscalationLevel.SCHOOL,
+    ),
+    EscalationLevel.TOWNSHIP: ActionSpec(
+        kind=ActionKind.PERSUADE,
+        agency=Agency.TOWNSHIP_GOVERNMENT,
+        holder=Role.TOWNSHIP_HEAD,
+        clauses=("escalation", "school_joint_return"),
+        due_parameter="persuasion.escalation_due_school_days",
+        rule=ESCALATION.id,
+        level=EscalationLevel.TOWNSHIP,
+        supporting=(Agency.VILLAGE_COMMITTEE, Agency.SCHOOL),
+    ),
+    EscalationLevel.EDUCATION_BUREAU: ActionSpec(
+        kind=ActionKind.PERSUADE,
+        agency=Agency.EDUCATION_BUREAU,
+        holder=Role.BUREAU_CHIEF,
+        clauses=("escalation",),
+        due_parameter="persuasion.escalation_due_school_days",
+        rule=ESCALATION.id,
+        level=EscalationLevel.EDUCATION_BUREAU,
+    ),
+    EscalationLevel.COUNTY: ActionSpec(
+        kind=ActionKind.PERSUADE,
+        agency=Agency.COUNTY_GOVERNMENT,
+        holder=Role.COUNTY_HEAD,
+        clauses=("escalation",),
+        due_parameter="persuasion.escalation_due_school_days",
+        rule=ESCALATION.id,
+        level=EscalationLevel.COUNTY,
+    ),
+}
+"""动员劝返 at each level (逐级责任制): the persuader, then 乡（镇）长, 局长, 县长."""
+MARK_REGISTRY = ActionSpec(
+    kind=ActionKind.MARK_REGISTRY,
+    agency=Agency.SCHOOL,
+    holder=Role.REGISTRY_ADMINISTRATOR,
+    clauses=("school_registry_mark",),
+    due_parameter="reporting.report_due_school_days",
+    rule=DROPOUT.id,
+)
+REPORT_TO_BUREAU = ActionSpec(
+    kind=ActionKind.REPORT_TO_BUREAU,
+    agency=Agency.SCHOOL,
+    holder=Role.PRINCIPAL,
+    clauses=("school_registry_mark", "escalation"),
+    due_parameter="reporting.report_due_school_days",
+    rule=DROPOUT.id,
+)
+INDIVIDUAL_PLAN = ActionSpec(
+    kind=ActionKind.INDIVIDUAL_PLAN,
+    agency=Agency.SCHOOL,
+    holder=Role.CLASS_TEACHER,
+    clauses=("individual_plan",),
+    due_parameter="returned.individual_plan_due_school_days",
+    rule=RETURN.id,
+)
+CLEAR_REGISTRY_MARK = ActionSpec(
+    kind=ActionKind.CLEAR_REGISTRY_MARK,
+    agency=Agency.SCHOOL,
+    holder=Role.REGISTRY_ADMINISTRATOR,
+    clauses=("registry_management",),
+    due_parameter="reporting.report_due_school_days",
+    rule=RETURN.id,
+)

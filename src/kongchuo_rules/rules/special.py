@@ -13,9 +13,10 @@ import datetime as dt
 from dataclasses import dataclass
 
 from kongchuo_rules.case import Completion, Deferral, Placement, TransferOut
+from kongchuo_rules.rules._action import ActionSpec
 from kongchuo_rules.rules._rule import Rule
 from kongchuo_rules.rules._timeline import Timeline
-from kongchuo_rules.vocabulary import PlacementMode, Status
+from kongchuo_rules.vocabulary import ActionKind, Agency, PlacementMode, Role, Status
 
 __all__ = [
     "COMPLETION",
@@ -23,6 +24,9 @@ __all__ = [
     "ENROLLED_ELSEWHERE",
     "EXEMPTION",
     "HOME_DELIVERY",
+    "PLACEMENT",
+    "PLACEMENT_ASSESSMENT",
+    "REGISTRY_TRANSFER",
     "TRANSFER_OUT",
     "SpecialStatus",
     "latest_placement",
@@ -148,3 +152,42 @@ ENROLLED_ELSEWHERE = Rule(
     not_fired_zh="本次缺勤期间的去向核查未发现在外地就读",
     not_fired_en="no whereabouts check in this episode found the child enrolled elsewhere",
 )
+
+
+PLACEMENT = Rule(
+    id="special.placement",
+    title_zh="残疾儿童入学安置评估",
+    title_en="Placement of a disabled child",
+    clauses=("special_education_committee",),
+    parameters=("special_education.placement_due_school_days",),
+    fired_zh="持证残疾适龄儿童，尚无安置决定：须由特殊教育专家委员会评估（自{trigger}）",
+    fired_en=(
+        "certified-disabled child of school age without a placement decision: the committee "
+        "must assess (from {trigger})"
+    ),
+    not_fired_zh="无须安置评估（非持证残疾适龄儿童，或已有安置决定）",
+    not_fired_en="no placement assessment needed (not certified disabled, or already placed)",
+)
+PLACEMENT_ASSESSMENT = ActionSpec(
+    kind=ActionKind.PLACEMENT_ASSESSMENT,
+    agency=Agency.SPECIAL_EDUCATION_COMMITTEE,
+    holder=Role.AGENCY_STAFF,
+    clauses=("special_education_committee", "special_committee_composition"),
+    due_parameter="special_education.placement_due_school_days",
+    rule=PLACEMENT.id,
+    supporting=(
+        Agency.EDUCATION_BUREAU,
+        Agency.HEALTH_COMMISSION,
+        Agency.DISABLED_PERSONS_FEDERATION,
+        Agency.CIVIL_AFFAIRS_BUREAU,
+    ),
+)
+REGISTRY_TRANSFER = ActionSpec(
+    kind=ActionKind.REGISTRY_TRANSFER,
+    agency=Agency.SCHOOL,
+    holder=Role.REGISTRY_ADMINISTRATOR,
+    clauses=("registry_management",),
+    due_parameter="reporting.report_due_school_days",
+    rule=ENROLLED_ELSEWHERE.id,
+)
+"""学籍转接 after a child is found enrolled elsewhere: done by a ``transfer_out``."""
