@@ -73,6 +73,8 @@ __all__ = [
     "Student",
     "TransferOut",
     "Whereabouts",
+    "national_id_birth_date",
+    "national_id_check_char",
 ]
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -88,6 +90,16 @@ def national_id_birth_date(value: str) -> dt.date:
     return dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
 
 
+def national_id_check_char(body: str) -> str:
+    """The ISO 7064 MOD 11-2 check character of the first 17 digits of a national id.
+
+    >>> national_id_check_char("23032120130503123")
+    '0'
+    """
+    total = sum(int(d) * w for d, w in zip(body, _ID_WEIGHTS, strict=True))
+    return _ID_CHECK[total % 11]
+
+
 def _check_national_id(value: str) -> str:
     value = value.strip().upper()
     if (
@@ -96,8 +108,7 @@ def _check_national_id(value: str) -> str:
         or not (value[17].isdigit() or value[17] == "X")
     ):
         raise ValueError("not a valid 18-character national id (17 digits then a digit or X)")
-    total = sum(int(d) * w for d, w in zip(value[:17], _ID_WEIGHTS, strict=True))
-    if _ID_CHECK[total % 11] != value[17]:
+    if national_id_check_char(value[:17]) != value[17]:
         raise ValueError("not a valid 18-character national id (checksum does not match)")
     try:
         national_id_birth_date(value)
