@@ -60,6 +60,19 @@ class FindingCode(LabelledEnum):
         "absence recorded for a child without registration",
     )
     INCOMPLETE_EVENT = "incomplete_event", "事件缺少关键字段，已忽略", "an event lacks a key field"
+    # county ledger (PRODUCT.md §6.1)
+    DUPLICATE_RECORD = "duplicate_record", "同一名册中重复出现", "a roster lists a child twice"
+    CONFLICTING_BIRTH_DATE = (
+        "conflicting_birth_date",
+        "出生日期不一致",
+        "birth dates disagree",
+    )
+    MULTIPLE_SCHOOLS = "multiple_schools", "出现在多所学校", "listed at more than one school"
+    SURVEY_CONFLICT = (
+        "survey_conflict",
+        "入户调查结果与学籍不符",
+        "survey disagrees with the registry",
+    )
 
 
 class Finding(FrozenModel):
@@ -68,6 +81,8 @@ class Finding(FrozenModel):
     code: FindingCode
     message: str
     on: dt.date | None = None
+    national_id: str | None = Field(default=None, repr=False)
+    """For ledger findings: the child concerned (a structured field, never in ``message``)."""
 
 
 class Action(FrozenModel):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
@@ -104,6 +105,84 @@ def _cmd_responsibilities(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_ledger(args: argparse.Namespace) -> int:
+    from kongchuo_rules.county import _csv, records
+    from kongchuo_rules.county.ledger import reconcile
+    from kongchuo_rules.county.rates import enrollment_rate, townships_missing_targets
+    from kongchuo_rules.vocabulary import LedgerCategory
+
+    policy = _policy(args)
+    inputs: dict[str, list[Any]] = {}
+    for option, model in (
+        ("household", records.HouseholdRecord),
+        ("registry", records.RegistryRecord),
+        ("presence", records.PresenceRecord),
+        ("disabled", records.DisabilityRecord),
+        ("decisions", records.Decision),
+        ("elsewhere", records.ElsewhereRecord),
+        ("surveys", records.SurveyRecord),
+    ):
+        inputs[option] = [
+            r for path in getattr(args, option) or [] for r in _csv.read_csv_records(path, model)
+        ]
+    ledger = reconcile(
+        as_of=args.as_of,
+        policy=policy,
+        household=inputs["household"],
+        registry=inputs["registry"],
+        presence=inputs["presence"],
+        disabled=inputs["disabled"],
+        decisions=inputs["decisions"],
+        elsewhere=inputs["elsewhere"],
+        surveys=inputs["surveys"],
+    )
+    lang = args.lang
+    zh = lang == "zh"
+    print(("台账 " if zh else "Ledger ") + args.as_of.isoformat() + f"  ({ledger.policy_version})")
+    print("按类别：" if zh else "By category:")
+    for category in LedgerCategory:
+        print(f"  {category.label(lang)} ({category.value}): {ledger.totals[category.value]}")
+    print("按乡（镇）：" if zh else "By township:")
+    for township, counts in ledger.by_township.items():
+        shown = ", ".join(f"{LedgerCategory(k).label(lang)} {v}" for k, v in counts.items() if v)
+        print(f"  {township}: {shown}")
+    county = enrollment_rate(ledger, policy=policy)
+    print(
+        ("入学率：" if zh else "Enrolment rate: ")
+        + f"{county.value:.2%} ({county.numerator}/{county.denominator})"
+    )
+    for township, rate in enrollment_rate(ledger, "township", policy).items():
+        print(f"  {township}: {rate.value:.2%} ({rate.numerator}/{rate.denominator})")
+    missing = townships_missing_targets(ledger, policy)
+    if missing:
+        print(
+            ("未达到100%目标的乡（镇）：" if zh else "Townships missing the 100% target: ")
+            + ", ".join(missing)
+        )
+    if ledger.findings:
+        print(f"{'数据提示' if zh else 'Findings'}: {len(ledger.findings)}")
+        for code, n in sorted(Counter(f.code.label(lang) for f in ledger.findings).items()):
+            print(f"  {code}: {n}")
+    if args.csv:
+        Path(args.csv).write_text(ledger.to_csv(lang=lang), encoding="utf-8-sig")
+        print(("已写出台账：" if zh else "Ledger written to ") + args.csv)
+    return 0
+
+
+def _cmd_duties(args: argparse.Namespace) -> int:
+    from kongchuo_rules.county.duties import duties
+
+    lang = args.lang
+    for duty in duties(args.start, args.end, _policy(args)):
+        window = f"{duty.window_start.isoformat()} – " if duty.window_start else ""
+        quote = "；".join(f"“{c.quote}”" for c in duty.citations)
+        print(
+            f"{window}{duty.due.isoformat()}  {duty.agency.label(lang)}: "
+            f"{duty.kind.label(lang)}  {quote}"
+        )
+    return 0
+
+
 def _iso_date(text: str) -> date:
     try:
         return date.fromisoformat(text)
@@ -141,6 +220,33 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("agency", nargs="?", choices=[a.value for a in Agency], metavar="AGENCY")
     p.add_argument("--lang", choices=("zh", "en"), default="zh")
     p.set_defaults(run=_cmd_responsibilities)
+
+    p = sub.add_parser("ledger", help="reconcile county rosters (CSV) into the ledger (台账)")
+    for option in (
+        "household",
+        "registry",
+        "presence",
+        "disabled",
+        "decisions",
+        "elsewhere",
+        "surveys",
+    ):
+        p.add_argument(
+            f"--{option}",
+            action="append",
+            metavar="FILE.csv",
+            help=f"{option} roster (CSV, UTF-8 or GBK; may be repeated)",
+        )
+    p.add_argument("--as-of", required=True, type=_iso_date, metavar="YYYY-MM-DD")
+    p.add_argument("--csv", metavar="OUT.csv", help="write the ledger (no names) to this file")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh")
+    p.set_defaults(run=_cmd_ledger)
+
+    p = sub.add_parser("duties", help="the institutional duties due in a period")
+    p.add_argument("--from", dest="start", required=True, type=_iso_date, metavar="YYYY-MM-DD")
+    p.add_argument("--to", dest="end", required=True, type=_iso_date, metavar="YYYY-MM-DD")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh")
+    p.set_defaults(run=_cmd_duties)
 
     p = sub.add_parser("schema", help="print the JSON Schema of a case, assessment or policy")
     p.add_argument("what", choices=sorted(_schemas()))

@@ -40,7 +40,16 @@ from pydantic import (
 from kongchuo_rules._base import FrozenModel
 from kongchuo_rules.citations import Citation, quote_in_text
 from kongchuo_rules.errors import PolicyError, describe_errors, error_pairs
-from kongchuo_rules.vocabulary import ActionKind, Agency, Cause, Lang, Provenance, Role
+from kongchuo_rules.vocabulary import (
+    ActionKind,
+    Agency,
+    Cause,
+    DutyKind,
+    Lang,
+    Provenance,
+    Role,
+    Term,
+)
 
 if TYPE_CHECKING:
     from kongchuo_rules.calendar import SchoolCalendar
@@ -49,6 +58,8 @@ __all__ = [
     "AbsenceParams",
     "AgeParams",
     "CalendarParams",
+    "DutyRule",
+    "DutySpec",
     "EnforcementParams",
     "MonthClock",
     "MonthDay",
@@ -57,6 +68,7 @@ __all__ = [
     "PersuasionParams",
     "Policy",
     "PolicyFile",
+    "RatesParams",
     "ReportingParams",
     "Responsibility",
     "ReturnedParams",
@@ -210,6 +222,19 @@ class SpecialEducationParams(FrozenModel):
     placement_due_school_days: NonNegativeInt
 
 
+class RatesParams(FrozenModel):
+    """``rates.*``: what counts in the enrolment and retention rates, and the targets."""
+
+    enrollment_target: float = Field(ge=0, le=1)
+    retention_target: float = Field(ge=0, le=1)
+    exclude_exempt: bool
+    exclude_deferred: bool
+    count_non_local: bool
+    suspected_dropout_enrolled: bool
+    retention_adjust_transfers: bool
+    retention_adjust_deaths: bool
+
+
 class ParameterSet(FrozenModel):
     """The typed values of every parameter in force on one day, grouped by dotted prefix."""
 
@@ -224,6 +249,7 @@ class ParameterSet(FrozenModel):
     routing: RoutingParams
     enrollment: EnrollmentParams
     special_education: SpecialEducationParams
+    rates: RatesParams
 
 
 def _parameter_names() -> tuple[str, ...]:
@@ -239,7 +265,7 @@ def _parameter_names() -> tuple[str, ...]:
 PARAMETER_NAMES: tuple[str, ...] = _parameter_names()
 """Every parameter name the rules know, in dotted form."""
 
-Unit = Literal["years", "month_day", "term_span", "school_days", "days", "choice"]
+Unit = Literal["years", "month_day", "term_span", "school_days", "days", "choice", "flag", "ratio"]
 
 
 class DatedValue(FrozenModel):
@@ -310,6 +336,36 @@ class Route(FrozenModel):
     )
 
 
+class DutyRule(FrozenModel):
+    """When a dated duty falls due: yearly in ``months`` on ``monthday``, or at a term's end."""
+
+    months: tuple[int, ...] = ()
+    monthday: int | None = Field(default=None, ge=-31, le=31)
+    term: Term | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Self:
+        by_month = bool(self.months) and self.monthday not in (None, 0)
+        if by_month == (self.term is not None):
+            raise ValueError("give either months and monthday, or term")
+        if any(not 1 <= m <= 12 for m in self.months):
+            raise ValueError("months are 1-12")
+        return self
+
+
+class DutySpec(FrozenModel):
+    """A dated institutional duty of the plan (PRODUCT.md §6.3)."""
+
+    kind: DutyKind
+    agency: Agency
+    clauses: tuple[str, ...] = Field(min_length=1)
+    supporting: tuple[Agency, ...] = ()
+    due: DutyRule
+    window_months: int = Field(default=0, ge=0, le=11)
+    schedule_provenance: Provenance
+    schedule_reference: str
+
+
 class PolicyMeta(FrozenModel):
     """The ``[policy]`` table: identity and source document."""
 
@@ -328,6 +384,7 @@ class PolicyFile(FrozenModel):
     parameters: dict[str, Parameter]
     responsibilities: tuple[Responsibility, ...] = ()
     routing: tuple[Route, ...] = ()
+    duties: tuple[DutySpec, ...] = ()
 
 
 class Policy(FrozenModel):
@@ -342,6 +399,7 @@ class Policy(FrozenModel):
     source_text: str = Field(repr=False)
     responsibilities: tuple[Responsibility, ...] = ()
     routing: tuple[Route, ...] = ()
+    duties: tuple[DutySpec, ...] = ()
     changes: tuple[str, ...] = ()
     """Names of the parameters changed from the file by :meth:`with_changes`."""
 
@@ -373,6 +431,12 @@ class Policy(FrozenModel):
             ]
             if route.below_age is not None and route.below_age not in PARAMETER_NAMES:
                 problems.append(f"routing.{i}: below_age names no parameter")
+        for i, spec in enumerate(self.duties):
+            problems += [
+                f"duties.{i}: unknown clause {key!r}"
+                for key in spec.clauses
+                if key not in self.clauses
+            ]
         if problems:
             raise ValueError("; ".join(problems))
         for day in self._effective_days():
@@ -442,6 +506,11 @@ class Policy(FrozenModel):
         from kongchuo_rules.calendar import SchoolCalendar
 
         return SchoolCalendar(policy=self)
+
+    def latest(self) -> ParameterSet:
+        """The typed parameter values of the latest effective date (for figures not tied to a
+        day, such as a retention rate computed from counts)."""
+        return self._sets[self._effective_days_cached[-1]]
 
     def cite(self, keys: tuple[str, ...]) -> tuple[Citation, ...]:
         """The clauses ``keys`` as citations (memoised per policy; ``KeyError`` if missing)."""
@@ -530,6 +599,7 @@ def _from_file_data(data: Mapping[str, Any], source_text: str, where: str) -> Po
             parameters=file.parameters,
             responsibilities=file.responsibilities,
             routing=file.routing,
+            duties=file.duties,
             source_text=source_text,
         )
     except ValidationError as exc:

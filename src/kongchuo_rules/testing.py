@@ -64,6 +64,7 @@ __all__ = [
     "national_ids",
     "persuasions",
     "policies",
+    "rosters",
     "students",
 ]
 
@@ -281,3 +282,80 @@ def calendars(
         closures=frozenset(closures),
         extra_days=frozenset(extra),
     )
+
+
+@st.composite
+def rosters(draw: st.DrawFn, *, max_children: int = 25) -> dict[str, list[Any]]:
+    """Keyword inputs for :func:`~kongchuo_rules.county.reconcile`: overlapping rosters
+    (household, registry, presence, disabled, decisions, elsewhere, surveys) drawn from a pool
+    of up to ``max_children`` children, with duplicates and conflicts now and then."""
+    from kongchuo_rules.county.records import (
+        Decision,
+        DecisionKind,
+        DisabilityRecord,
+        ElsewhereRecord,
+        HouseholdRecord,
+        PresenceRecord,
+        RegistryRecord,
+        RegistryStatus,
+        SurveyFinding,
+        SurveyRecord,
+    )
+
+    births = draw(
+        st.lists(st.dates(date(2009, 1, 1), date(2022, 12, 31)), min_size=1, max_size=max_children)
+    )
+    ids = list(dict.fromkeys(draw(national_ids(b)) for b in births))
+    pick = st.sampled_from(ids)
+    schools = st.sampled_from(["S1", "S2", "S3"])
+    towns = st.sampled_from(["鸡东镇", "永安镇", "哈达镇"])
+
+    def birth_of(nid: str) -> date:
+        return date(int(nid[6:10]), int(nid[10:12]), int(nid[12:14]))
+
+    household = [
+        HouseholdRecord(national_id=n, birth_date=birth_of(n), township=draw(towns))
+        for n in draw(st.lists(pick, max_size=len(ids) + 2))
+    ]
+    registry = [
+        RegistryRecord(
+            national_id=n,
+            student_id=f"X{i}",
+            school_id=draw(schools),
+            grade=draw(st.integers(1, 9)),
+            status=draw(st.sampled_from(list(RegistryStatus))),
+        )
+        for i, n in enumerate(draw(st.lists(pick, max_size=len(ids))))
+    ]
+    presence = [
+        PresenceRecord(national_id=n, school_id=draw(schools))
+        for n in draw(st.lists(pick, max_size=len(ids)))
+    ]
+    disabled = [
+        DisabilityRecord(national_id=n, birth_date=birth_of(n))
+        for n in draw(st.lists(pick, max_size=3))
+    ]
+    decisions = [
+        Decision(
+            national_id=n,
+            kind=draw(st.sampled_from(list(DecisionKind))),
+            until=draw(st.none() | st.dates(date(2026, 1, 1), date(2027, 12, 31))),
+        )
+        for n in draw(st.lists(pick, max_size=3))
+    ]
+    elsewhere = [
+        ElsewhereRecord(national_id=n, place="外县") for n in draw(st.lists(pick, max_size=3))
+    ]
+    surveys = [
+        SurveyRecord(national_id=n, finding=draw(st.sampled_from(list(SurveyFinding))))
+        for n in draw(st.lists(pick, max_size=4))
+    ]
+    return {
+        "household": household,
+        "registry": registry,
+        "presence": presence,
+        "disabled": disabled,
+        "decisions": decisions,
+        "elsewhere": elsewhere,
+        "surveys": surveys,
+    }

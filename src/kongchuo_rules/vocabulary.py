@@ -21,10 +21,12 @@ __all__ = [
     "ActionKind",
     "Agency",
     "Cause",
+    "DutyKind",
     "EscalationLevel",
     "Flag",
     "LabelledEnum",
     "Lang",
+    "LedgerCategory",
     "MarkKind",
     "PersuasionOutcome",
     "PlacementMode",
@@ -252,6 +254,44 @@ class Term(LabelledEnum):
     SPRING = "spring", "春季学期", "spring term"
 
 
+class DutyKind(LabelledEnum):
+    """A dated institutional duty of the plan (PRODUCT.md §6.3)."""
+
+    QUARTERLY_REVIEW = "quarterly_review", "季度复核疑似辍学和辍学数据", "quarterly data review"
+    TERM_SURVEY = "term_survey", "春秋季深度调研", "term in-depth survey"
+    HOUSEHOLD_DATA = "household_data", "提供适龄儿童户籍信息", "household data to the bureau"
+    DISABLED_CHILDREN_LIST = (
+        "disabled_children_list",
+        "提供适龄持证残疾儿童信息",
+        "list of disabled children",
+    )
+    HOUSEHOLD_SURVEY = "household_survey", "入户调查", "household survey"
+    LEDGER = "ledger", "建立工作台账", "ledger"
+    DEPLOYMENT = "deployment", "研究部署控辍保学工作", "yearly deployment"
+    ANNUAL_ASSESSMENT = "annual_assessment", "年度考核", "annual assessment"
+
+
+class LedgerCategory(LabelledEnum):
+    """The category of a child in the county ledger (台账, PRODUCT.md §6.1)."""
+
+    IN_SCHOOL = "in_school", "在校就读", "in school"
+    OUT_OF_SCHOOL = "out_of_school", "失学", "out of school"
+    SUSPECTED_DROPOUT = "suspected_dropout", "疑似辍学", "suspected dropout"
+    DROPOUT = "dropout", "辍学", "dropout"
+    UNREGISTERED_IN_COUNTY = "unregistered_in_county", "县域内就读无学籍", "in school, unregistered"
+    STUDYING_ELSEWHERE = "studying_elsewhere", "在外就读", "studying elsewhere"
+    EXEMPT = "exempt", "免予入学", "exempt"
+    DEFERRED = "deferred", "缓学/休学", "deferred"
+    TO_VERIFY = "to_verify", "待核查", "to verify"
+    NON_LOCAL_IN_SCHOOL = "non_local_in_school", "非本县户籍在读", "in school, household elsewhere"
+    HOUSEHOLD_RECORD_ISSUE = (
+        "household_record_issue",
+        "户籍信息待更正（迁出/死亡/查无此人）",
+        "household record issue",
+    )
+    NOT_SCHOOL_AGE = "not_school_age", "非适龄", "not of school age"
+
+
 class ActionKind(LabelledEnum):
     """A kind of required action (PRODUCT.md §9)."""
 
@@ -316,3 +356,12 @@ class ActionKind(LabelledEnum):
     SCHOOL_SAFETY = "school_safety", "消除学校安全隐患", "school safety"
     CAMPUS_SECURITY = "campus_security", "校园周边治安治理", "campus security"
     PRIORITY_SUPPORT = "priority_support", "重点帮助", "priority support"
+    # county ledger follow-ups (PRODUCT.md §6.1)
+    HOUSEHOLD_SURVEY = "household_survey", "入户调查核实", "household survey"
+    REGISTER_STUDENT = "register_student", "补办学籍", "register the student"
+    CORRECT_HOUSEHOLD_RECORD = (
+        "correct_household_record",
+        "核实更正户籍信息",
+        "correct the household record",
+    )
+    CHECK_PRESENCE = "check_presence", "核实在籍不在校", "check a registered but absent child"
