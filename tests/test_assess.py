@@ -547,3 +547,12 @@ def test_explanations_in_both_languages() -> None:
     assert "对无故7日未到校学生及时家访或与监护人联系核实情况" in en  # the clause, verbatim
     not_fired = run(case(A("2026-11-02")), "2026-11-06").explain("en")
     assert "5 of 7 unexcused school days" in not_fired
+
+
+def test_the_month_length_is_a_parameter() -> None:
+    policy = default_policy().with_changes({"absence.persuasion_after_months": 2})
+    cal = SchoolCalendar(policy=policy, official=CAL.official)
+    # Nov 2 -> Jan 2 is 61 days, all inside the autumn term
+    a = assess(case(A("2026-11-02")), as_of=D("2026-12-10"), calendar=cal)
+    assert a.month_mark == D("2027-01-02")
+    assert a.stage is Stage.HOME_VISIT

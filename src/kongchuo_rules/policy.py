@@ -163,6 +163,7 @@ class AbsenceParams(FrozenModel):
     """``absence.*``: the 7-day and one-month rules."""
 
     alert_unexcused_school_days: PositiveInt
+    persuasion_after_months: PositiveInt
     home_visit_due_school_days: NonNegativeInt
     month_clock: MonthClock
 
@@ -265,7 +266,9 @@ def _parameter_names() -> tuple[str, ...]:
 PARAMETER_NAMES: tuple[str, ...] = _parameter_names()
 """Every parameter name the rules know, in dotted form."""
 
-Unit = Literal["years", "month_day", "term_span", "school_days", "days", "choice", "flag", "ratio"]
+Unit = Literal[
+    "years", "months", "month_day", "term_span", "school_days", "days", "choice", "flag", "ratio"
+]
 
 
 class DatedValue(FrozenModel):

@@ -147,7 +147,8 @@ def retention_rate_from_snapshots(
     policy: Policy | None = None,
 ) -> Rate | dict[str, Rate]:
     """巩固率 from two registry snapshots matched by national id: ``first`` holds the cohort in
-    grade 1, ``last`` the same cohort nine years on. Retained: enrolled in grade 9 in ``last``.
+    grade 1, ``last`` the same cohort nine years on. Retained: enrolled in the final grade
+    (``age.compulsory_years``: 9) in ``last``.
     Transfers out: ``transferred_out`` in ``last``; transfers in: in ``last`` in grade 9 but not
     in ``first``. By township, each child counts where the ``last`` (else ``first``) record says.
     """
@@ -161,6 +162,7 @@ def retention_rate_from_snapshots(
             out[record.national_id] = record
         return out
 
+    final_grade = (policy or default_policy()).latest().age.compulsory_years
     cohort = {k: r for k, r in coerce(first).items() if r.grade == 1}
     later = coerce(last)
     dead = set(deceased)
@@ -182,10 +184,14 @@ def retention_rate_from_snapshots(
             bump(where(nid), "dead")
         elif record and record.status is RegistryStatus.TRANSFERRED_OUT:
             bump(where(nid), "out")
-        elif record and record.grade == 9 and record.status is RegistryStatus.ENROLLED:
+        elif record and record.grade == final_grade and record.status is RegistryStatus.ENROLLED:
             bump(where(nid), "n")
     for nid, record in later.items():
-        if nid not in cohort and record.grade == 9 and record.status is RegistryStatus.ENROLLED:
+        if (
+            nid not in cohort
+            and record.grade == final_grade
+            and record.status is RegistryStatus.ENROLLED
+        ):
             bump(where(nid), "in")
             bump(where(nid), "n")
     rates = {

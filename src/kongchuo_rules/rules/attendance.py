@@ -64,7 +64,7 @@ MONTH_MARK = Rule(
     title_zh="无故一个月未到校",
     title_en="One-month rule",
     clauses=("school_one_month",),
-    parameters=("absence.month_clock",),
+    parameters=("absence.persuasion_after_months", "absence.month_clock"),
     fired_zh="自{run_start}起满一个月（{clock}，{length}日）于{month_mark}：进入动员劝返",
     fired_en=(
         "one month from {run_start} ({clock}, {length} days) reached on {month_mark}: "
@@ -161,16 +161,17 @@ def month_mark(
 ) -> tuple[dt.date, int]:
     """The one-month mark of a run starting on ``run_start`` and the month's length L in days.
 
-    L is the length of the calendar month that starts at ``run_start`` (python-dateutil,
-    from the anchor: Jan 31 → Feb 28/29). With the ``term_time`` clock the mark is the first
-    date M such that L of the days from ``run_start`` to M (excluded) lie inside a term.
+    L is the length of the calendar month (``absence.persuasion_after_months`` months) that
+    starts at ``run_start`` (python-dateutil, from the anchor: Jan 31 → Feb 28/29). With the
+    ``term_time`` clock the mark is the first date M such that L of the days from
+    ``run_start`` to M (excluded) lie inside a term.
 
     >>> from kongchuo_rules import SchoolCalendar, default_policy
     >>> p = default_policy().at(dt.date(2027, 1, 4)).absence
     >>> month_mark(dt.date(2027, 1, 4), p, SchoolCalendar())
     (datetime.date(2027, 3, 20), 31)
     """
-    calendar_mark = run_start + relativedelta(months=+1)
+    calendar_mark = run_start + relativedelta(months=+params.persuasion_after_months)
     length = (calendar_mark - run_start).days
     if params.month_clock is MonthClock.CALENDAR:
         return calendar_mark, length
