@@ -211,7 +211,7 @@ class _Assessor:
                 "case_id": student.id,
                 "as_of": self.as_of,
                 "school_year_age": school_age.age,
-                "priority": student.household.priority or bool(student.flags),
+                "priority": student.priority,
                 "causes": causes,
                 "findings": self.work.findings,
                 "policy_version": self.policy.version,
@@ -764,8 +764,7 @@ class _Assessor:
         return found
 
     def _priority(self, trigger: dt.date, since: dt.date, status: Status) -> list[dict[str, Any]]:
-        student = self.case.student
-        if not (student.household.priority or student.flags):
+        if not self.case.student.priority:
             self._trace(routing.PRIORITY, False)
             return []
         self._trace(routing.PRIORITY, True, trigger, status=status.value)

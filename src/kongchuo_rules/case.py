@@ -169,6 +169,12 @@ class Student(FrozenModel):
     flags: tuple[Flag, ...] = ()
     disability: Disability | None = None
 
+    @property
+    def priority(self) -> bool:
+        """A priority child (plan 二; 四 乡（镇）责任): a priority household or a special group —
+        from ``household`` and ``flags`` only, nothing inferred."""
+        return self.household.priority or bool(self.flags)
+
     @model_validator(mode="after")
     def _consistent(self) -> Self:
         if self.national_id and national_id_birth_date(self.national_id) != self.birth_date:
