@@ -494,3 +494,11 @@ def test_duties_command(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert out.count("2026-08-31") == 5
     assert "ledger" in out
+
+
+def test_ledger_json_carries_no_names() -> None:
+    ledger = county()
+    text = ledger.model_dump_json()
+    assert "王五" not in text
+    assert "王五" not in repr(ledger)
+    assert nid(B, 23) in text  # the national id is the ledger's key
