@@ -32,7 +32,7 @@ from kongchuo_rules.assessment import FindingCode
 from kongchuo_rules.citations import quote_in_text
 from kongchuo_rules.testing import cases
 
-from .test_assess import A, D, E, P, case, run
+from .test_assess import FULL_ESCALATION, A, D, E, P, case, run
 from .test_properties import case_and_day
 
 K = ActionKind
@@ -152,13 +152,7 @@ def test_late_report_finding() -> None:
 
 
 def test_full_escalation_to_the_county_head() -> None:
-    data = case(
-        A("2026-11-02"),
-        P("2026-12-03", "refused", "school"),
-        P("2026-12-10", "refused", "township"),
-        P("2026-12-15", "unreachable", "education_bureau"),
-        P("2026-12-18", "refused", "county"),
-    )
+    data = case(*FULL_ESCALATION)
     a = run(data, "2026-12-23")
     township = action(a, K.PERSUADE, level=EscalationLevel.TOWNSHIP)
     bureau = action(a, K.PERSUADE, level=EscalationLevel.EDUCATION_BUREAU)

@@ -261,14 +261,18 @@ def test_pending_outcome_is_not_a_failure() -> None:
     assert a.status is Status.SUSPECTED_DROPOUT
 
 
+# A failed attempt at every level, up to the county head (also used by test_actions.py).
+FULL_ESCALATION = [
+    A("2026-11-02"),
+    P("2026-12-03", "refused", "school"),
+    P("2026-12-10", "refused", "township"),
+    P("2026-12-15", "unreachable", "education_bureau"),
+    P("2026-12-18", "refused", "county"),
+]
+
+
 def test_full_escalation_to_the_county_head() -> None:
-    data = case(
-        A("2026-11-02"),
-        P("2026-12-03", "refused", "school"),
-        P("2026-12-10", "refused", "township"),
-        P("2026-12-15", "unreachable", "education_bureau"),
-        P("2026-12-18", "refused", "county"),
-    )
+    data = case(*FULL_ESCALATION)
     levels = {
         day: run(data, day).escalation_level
         for day in ("2026-12-02", "2026-12-09", "2026-12-10", "2026-12-15", "2026-12-18")

@@ -81,12 +81,6 @@ _PLACED_OR_OUT = (
 )
 
 
-def routing_age(birth: dt.date, day: dt.date) -> int:
-    """Full years of age on ``day`` (the child-labour test uses the real age, not the
-    school-year age)."""
-    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
-
-
 def _unique(actions: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """One action per (kind, agency, level) — the earliest triggered — sorted by trigger."""
     kept: dict[tuple[Any, Any, Any], dict[str, Any]] = {}
@@ -747,12 +741,13 @@ class _Assessor:
         self, causes: dict[Cause, dt.date], earliest: dt.date, since: dt.date, horizon: dt.date
     ) -> list[dict[str, Any]]:
         found: list[dict[str, Any]] = []
-        age = routing_age(self.case.student.birth_date, self.as_of)
+        # the child-labour test uses the real age on as_of, not the school-year age
+        child_age = age.age_on(self.case.student.birth_date, self.as_of)
         for route in self.policy.routing:
             first = causes.get(route.cause)
             if first is None or first > horizon:
                 continue
-            if route.below_age is not None and age >= parameter(self.params, route.below_age):
+            if route.below_age is not None and child_age >= parameter(self.params, route.below_age):
                 continue
             found.append(
                 self._act(

@@ -19,7 +19,7 @@ import difflib
 import hashlib
 import json
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from enum import StrEnum
 from functools import cache, cached_property
@@ -420,26 +420,23 @@ class Policy(FrozenModel):
         for key, clause in sorted(self.clauses.items()):
             if not quote_in_text(clause.quote, self.source_text):
                 problems.append(f"clause {key!r}: quote is not verbatim in the plan text")
-        for i, duty in enumerate(self.responsibilities):
+        cited: list[tuple[str, Sequence[Responsibility | Route | DutySpec]]] = [
+            ("responsibilities", self.responsibilities),
+            ("routing", self.routing),
+            ("duties", self.duties),
+        ]
+        for table, rows in cited:
             problems += [
-                f"responsibilities.{i}: unknown clause {key!r}"
-                for key in duty.clauses
+                f"{table}.{i}: unknown clause {key!r}"
+                for i, row in enumerate(rows)
+                for key in row.clauses
                 if key not in self.clauses
             ]
-        for i, route in enumerate(self.routing):
-            problems += [
-                f"routing.{i}: unknown clause {key!r}"
-                for key in route.clauses
-                if key not in self.clauses
-            ]
-            if route.below_age is not None and route.below_age not in PARAMETER_NAMES:
-                problems.append(f"routing.{i}: below_age names no parameter")
-        for i, spec in enumerate(self.duties):
-            problems += [
-                f"duties.{i}: unknown clause {key!r}"
-                for key in spec.clauses
-                if key not in self.clauses
-            ]
+        problems += [
+            f"routing.{i}: below_age names no parameter"
+            for i, route in enumerate(self.routing)
+            if route.below_age is not None and route.below_age not in PARAMETER_NAMES
+        ]
         if problems:
             raise ValueError("; ".join(problems))
         for day in self._effective_days():

@@ -16,7 +16,14 @@ from kongchuo_rules.rules._action import ActionSpec
 from kongchuo_rules.rules._rule import Rule
 from kongchuo_rules.vocabulary import ActionKind, Agency, Role
 
-__all__ = ["ENROLLMENT_MOBILIZATION", "OUT_OF_SCHOOL", "SCHOOL_AGE", "SchoolAge", "school_age"]
+__all__ = [
+    "ENROLLMENT_MOBILIZATION",
+    "OUT_OF_SCHOOL",
+    "SCHOOL_AGE",
+    "SchoolAge",
+    "age_on",
+    "school_age",
+]
 
 SCHOOL_AGE = Rule(
     id="age.school_age",
@@ -44,14 +51,14 @@ class SchoolAge:
     ends: dt.date  # first day of the school year after the last one
 
 
-def _age_on(birth: dt.date, day: dt.date) -> int:
+def age_on(birth: dt.date, day: dt.date) -> int:
     """Full years of age on ``day`` (what ``relativedelta(day, birth).years`` gives).
 
-    >>> _age_on(dt.date(2020, 8, 31), dt.date(2026, 8, 31))
+    >>> age_on(dt.date(2020, 8, 31), dt.date(2026, 8, 31))
     6
-    >>> _age_on(dt.date(2020, 9, 1), dt.date(2026, 8, 31))
+    >>> age_on(dt.date(2020, 9, 1), dt.date(2026, 8, 31))
     5
-    >>> _age_on(dt.date(2012, 2, 29), dt.date(2026, 2, 28))
+    >>> age_on(dt.date(2012, 2, 29), dt.date(2026, 2, 28))
     13
     """
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
@@ -72,11 +79,11 @@ def school_age(
     """
     year = calendar.school_year_of(day)
     cutoff = params.entry_cutoff.in_year(year)
-    age = _age_on(birth, cutoff)
+    age = age_on(birth, cutoff)
     first_age = params.entry_age
     last_age = params.entry_age + params.compulsory_years - 1
     entry_year = birth.year + params.entry_age
-    if _age_on(birth, params.entry_cutoff.in_year(entry_year)) < params.entry_age:
+    if age_on(birth, params.entry_cutoff.in_year(entry_year)) < params.entry_age:
         entry_year += 1
     return SchoolAge(
         age=age,
