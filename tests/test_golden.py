@@ -1,0 +1,44 @@
+"""The golden corpus: ``assess`` gives, byte for byte, the JSON recorded for each entry.
+
+``tests/golden/from_tests.jsonl.gz`` holds every ``assess`` call the test-suite made when the
+corpus was recorded (hand-worked cases and Hypothesis examples); ``generated.jsonl.gz`` holds
+seeded random cases (``tests/golden/make_corpus.py``) over every event type, changed policies and
+calendars. A difference is a change of behaviour: either a bug, or a deliberate change that
+re-records the corpus in a commit saying why.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import pytest
+
+from kongchuo_rules import assess
+from tests.golden import _io
+
+CORPORA = ("from_tests.jsonl.gz", "generated.jsonl.gz")
+
+
+def _run(entry: dict[str, Any]) -> Any:
+    policy = None if entry["policy"] is None else _io.policy_from(entry["policy"])
+    calendar = None if entry["calendar"] is None else _io.calendar_from(entry["calendar"])
+    try:
+        out = assess(
+            entry["case"],
+            as_of=dt.date.fromisoformat(entry["as_of"]),
+            policy=policy,
+            calendar=calendar,
+        )
+    except ValueError as exc:
+        return {"error": type(exc).__name__}
+    return json.loads(out.model_dump_json())
+
+
+@pytest.mark.parametrize("corpus", CORPORA)
+def test_golden_corpus_unchanged(corpus: str) -> None:
+    entries = list(_io.read(_io.HERE / corpus))
+    assert len(entries) > 2000
+    differ = [i for i, entry in enumerate(entries) if _run(entry) != entry["expected"]]
+    assert not differ, f"{len(differ)} of {len(entries)} entries differ, first: {differ[:10]}"
