@@ -200,13 +200,22 @@ def test_month_end_clipping() -> None:
 
 
 def test_month_mark_function_clips_to_the_month_end() -> None:
+    from kongchuo_rules._internal.days import to_date, to_day
+    from kongchuo_rules._internal.tables import shared
     from kongchuo_rules.rules.attendance import month_mark
 
     calendar_clock = default_policy().with_changes({"absence.month_clock": "calendar"})
-    params = calendar_clock.at(D("2027-01-31")).absence
-    assert month_mark(D("2027-01-31"), params, CAL) == (D("2027-02-28"), 28)
-    assert month_mark(D("2028-01-31"), params, CAL) == (D("2028-02-29"), 29)
-    assert month_mark(D("2027-03-31"), params, CAL) == (D("2027-04-30"), 30)
+    t = shared(calendar_clock, CAL.with_policy(calendar_clock)).covering(
+        to_day(D("2027-01-01")), to_day(D("2028-12-31"))
+    )
+
+    def mark(day: str) -> tuple[date, int]:
+        found, length = month_mark(t, to_day(D(day)))
+        return to_date(found), length
+
+    assert mark("2027-01-31") == (D("2027-02-28"), 28)
+    assert mark("2028-01-31") == (D("2028-02-29"), 29)
+    assert mark("2027-03-31") == (D("2027-04-30"), 30)
 
 
 # -- persuasion, dropout, escalation --------------------------------------------------------
@@ -386,7 +395,10 @@ def test_precedence_of_special_statuses(drop: tuple[str, ...], status: Status, s
     events = [e for e in SPECIALS if e["type"] not in drop]
     a = run(case(A("2026-11-02"), *events), "2026-11-30")
     assert (a.status, a.status_since) == (status, D(since))
-    assert a.unexcused_days == 21  # the run figures are reported whatever the status
+    # The run figures are reported whatever the status — but the deferral (from 11-03) is a
+    # window in which the child is not expected at school: it ends the run of 11-02.
+    window = "deferral" not in drop
+    assert (a.unexcused_days, a.run_start) == ((0, None) if window else (21, D("2026-11-02")))
 
 
 def test_expired_deferral_no_longer_applies() -> None:

@@ -2,8 +2,8 @@
 cited, tested rules.
 
 >>> from kongchuo_rules import default_policy
->>> default_policy().version
-'jidong-kongchuo@2026.1'
+>>> default_policy().version  # id@version+hash of the content  # doctest: +ELLIPSIS
+'jidong-kongchuo@2026.1+...'
 """
 
 from kongchuo_rules.assess import assess

@@ -6,8 +6,10 @@ No model here holds a name, a national id or a phone number: an assessment can b
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Self
 
-from pydantic import Field
+from pydantic import Field, SerializerFunctionWrapHandler, model_serializer
 
 from kongchuo_rules._base import FrozenModel
 from kongchuo_rules.citations import Citation
@@ -16,7 +18,7 @@ from kongchuo_rules.vocabulary import (
     Agency,
     Cause,
     EscalationLevel,
-    LabelledEnum,
+    FindingCode,
     Lang,
     Role,
     Stage,
@@ -28,51 +30,6 @@ __all__ = ["Action", "Assessment", "Finding", "FindingCode", "RuleTrace"]
 Figure = dt.date | bool | int | str | None
 """A value that decided a rule: a date, a flag, a count or a code (dates first: validation
 of the union is cheapest in this order, and a string never turns into a date)."""
-
-
-class FindingCode(LabelledEnum):
-    """Data-quality and compliance findings."""
-
-    LATE_REPORT = "late_report", "未及时上报辍学情况", "late report"
-    CONFLICTING_ABSENCE = (
-        "conflicting_absence",
-        "同一天既有请假又有无故缺勤记录",
-        "a day is both excused and unexcused",
-    )
-    CALENDAR_ESTIMATED = (
-        "calendar_estimated",
-        "节假日安排为推定（无国务院通知数据）",
-        "PRC holidays of a year are estimated",
-    )
-    OUTCOME_CONFLICT = (
-        "outcome_conflict",
-        "劝返结果为已返校，但考勤显示仍缺勤",
-        "persuasion says returned but attendance says absent",
-    )
-    EVENTS_AFTER_TRANSFER = (
-        "events_after_transfer",
-        "转出后仍有缺勤记录",
-        "absence recorded after a transfer out",
-    )
-    ABSENCE_WITHOUT_REGISTRATION = (
-        "absence_without_registration",
-        "无学籍学生有缺勤记录",
-        "absence recorded for a child without registration",
-    )
-    INCOMPLETE_EVENT = "incomplete_event", "事件缺少关键字段，已忽略", "an event lacks a key field"
-    # county ledger (PRODUCT.md §6.1)
-    DUPLICATE_RECORD = "duplicate_record", "同一名册中重复出现", "a roster lists a child twice"
-    CONFLICTING_BIRTH_DATE = (
-        "conflicting_birth_date",
-        "出生日期不一致",
-        "birth dates disagree",
-    )
-    MULTIPLE_SCHOOLS = "multiple_schools", "出现在多所学校", "listed at more than one school"
-    SURVEY_CONFLICT = (
-        "survey_conflict",
-        "入户调查结果与学籍不符",
-        "survey disagrees with the registry",
-    )
 
 
 class Finding(FrozenModel):
@@ -115,7 +72,12 @@ class RuleTrace(FrozenModel):
 
 
 class Assessment(FrozenModel):
-    """A child's status on one day, what must be done, and why (PRODUCT.md §5.8)."""
+    """A child's status on one day, what must be done, and why (PRODUCT.md §5.8).
+
+    ``assess`` builds ``actions`` and ``trace`` when they are first read (or the assessment is
+    serialised, compared, hashed, copied or pickled): an assessment whose actions nobody reads
+    costs only its decision.
+    """
 
     case_id: str
     as_of: dt.date
@@ -136,6 +98,70 @@ class Assessment(FrozenModel):
     policy_version: str
     trace: tuple[RuleTrace, ...] = ()
 
+    @classmethod
+    def lazy(cls, fields: dict[str, Any], builder: Any) -> Self:
+        """An assessment from valid ``fields`` (all but ``actions`` and ``trace``) whose
+        actions and trace ``builder`` makes on first use (internal)."""
+        obj = cls.__new__(cls)
+        object.__setattr__(obj, "__dict__", {**fields, _LAZY: builder})
+        object.__setattr__(obj, "__pydantic_fields_set__", set(cls.model_fields))
+        object.__setattr__(obj, "__pydantic_extra__", None)
+        object.__setattr__(obj, "__pydantic_private__", None)
+        return obj
+
+    def _materialize(self) -> None:
+        state = self.__dict__
+        builder = state.get(_LAZY)
+        if builder is not None:
+            state["actions"] = builder.actions()
+            state["trace"] = builder.trace()
+            ordered = {name: state[name] for name in type(self).model_fields}
+            object.__setattr__(self, "__dict__", ordered)
+
+    if not TYPE_CHECKING:
+
+        def __getattr__(self, name: str) -> Any:
+            if name in ("actions", "trace") and _LAZY in self.__dict__:
+                self._materialize()
+                return self.__dict__[name]
+            return super().__getattr__(name)
+
+    @model_serializer(mode="wrap")
+    def _serialize(self, handler: SerializerFunctionWrapHandler) -> Any:
+        self._materialize()
+        return handler(self)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Assessment):
+            self._materialize()
+            other._materialize()
+        return super().__eq__(other)
+
+    def __hash__(self) -> int:
+        self._materialize()
+        return super().__hash__()
+
+    def __repr_args__(self) -> Any:
+        self._materialize()
+        return super().__repr_args__()
+
+    def __getstate__(self) -> dict[Any, Any]:
+        self._materialize()
+        return super().__getstate__()
+
+    def __copy__(self) -> Self:
+        self._materialize()
+        return super().__copy__()
+
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Self:
+        self._materialize()
+        return super().__deepcopy__(memo)
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy (see pydantic), with the actions and trace built."""
+        self._materialize()
+        return super().model_copy(update=update, deep=deep)
+
     def explain(self, lang: Lang = "zh") -> str:
         """The assessment as readable text: status, figures, actions, and every rule checked."""
         from kongchuo_rules.explain import render
@@ -145,3 +171,6 @@ class Assessment(FrozenModel):
     def fired(self, rule: str) -> bool:
         """Whether the rule ``rule`` (e.g. ``"attendance.seven_day_alert"``) fired."""
         return any(t.rule == rule and t.fired for t in self.trace)
+
+
+_LAZY = "_lazy_parts"

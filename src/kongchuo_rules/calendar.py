@@ -16,6 +16,8 @@ datetime.date(2026, 10, 8)
 
 from __future__ import annotations
 
+import hashlib
+import json
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Mapping
 from datetime import date, timedelta
@@ -338,6 +340,69 @@ class SchoolCalendar(FrozenModel):
             )
         found = prc_year(year)
         return OfficialHolidays(days_off=found.days_off, workdays=found.workdays - found.days_off)
+
+    # -- identity -----------------------------------------------------------------------------
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """A hash of the calendar's content: its policy's fingerprint and its overrides."""
+        content = {
+            "policy": self.policy.fingerprint,
+            "terms": {str(y): t.model_dump(mode="json") for y, t in sorted(self.terms.items())},
+            "official": {
+                str(y): [sorted(map(str, h.days_off)), sorted(map(str, h.workdays))]
+                for y, h in sorted(self.official.items())
+            },
+            "closures": sorted(map(str, self.closures)),
+            "extra_days": sorted(map(str, self.extra_days)),
+            "strict": self.strict,
+        }
+        return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+
+    @property
+    def version(self) -> str:
+        """The version an assessment on this calendar records: the policy's, plus a hash of
+        the calendar's overrides when it has any.
+
+        >>> SchoolCalendar().version == SchoolCalendar().policy.version
+        True
+        >>> SchoolCalendar(closures=frozenset({date(2026, 11, 2)})).version  # doctest: +ELLIPSIS
+        'jidong-kongchuo@2026.1+...+cal...'
+        """
+        if not self.overridden:
+            return self.policy.version
+        return f"{self.policy.version}+cal.{self.fingerprint[:8]}"
+
+    @property
+    def overridden(self) -> bool:
+        """Whether the calendar changes the policy's defaults (terms, holidays, closures or
+        extra days)."""
+        return bool(self.terms or self.official or self.closures or self.extra_days)
+
+    def with_policy(self, policy: Policy) -> SchoolCalendar:
+        """This calendar's overrides over ``policy``'s defaults."""
+        fields = {name: getattr(self, name) for name in type(self).model_fields}
+        return SchoolCalendar(**{**fields, "policy": policy})
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, SchoolCalendar):
+            return NotImplemented
+        return self is other or self.fingerprint == other.fingerprint
+
+    def __hash__(self) -> int:
+        return hash(self.fingerprint)
+
+    def __getstate__(self) -> dict[Any, Any]:
+        # only the fields travel: the per-year memo is rebuilt where it is needed
+        state = super().__getstate__()
+        fields = type(self).model_fields
+        state["__dict__"] = {k: v for k, v in self.__dict__.items() if k in fields}
+        return state
+
+    def school_day_ordinals_of_year(self, year: int) -> list[int]:
+        """The school days of calendar ``year`` as ordinals, ascending (the definition of a
+        school day that every table derives from)."""
+        return self._year(year).school_days
 
     # -- internals ----------------------------------------------------------------------------
 

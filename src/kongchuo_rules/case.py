@@ -390,14 +390,15 @@ Event = Annotated[
 
 
 def _sorted_events(events: tuple[Event, ...]) -> tuple[Event, ...]:
-    """Events by date, then type; ties of both are ordered by content, so the order in which
-    a vendor sent the events never matters (content is serialised only for such ties)."""
-    ordered = sorted(events, key=lambda e: (e.day, e.type))
-    for i in range(len(ordered) - 1):
-        a, b = ordered[i], ordered[i + 1]
-        if (a.day, a.type) == (b.day, b.type):
-            return tuple(sorted(events, key=lambda e: (e.day, e.type, e.model_dump_json())))
-    return tuple(ordered)
+    """Events by date, then type, then their coded fields (enum fields in declaration order, a
+    missing value last: on one day, a school-level attempt comes before a township one) — the
+    order the rules core and the batch engine use, so the order in which a vendor sent the
+    events never matters."""
+    from kongchuo_rules._internal.encode import event_row, sort_key
+
+    keys = [sort_key(event_row(e, 0)) for e in events]
+    order = sorted(range(len(events)), key=keys.__getitem__)
+    return tuple(events[i] for i in order)
 
 
 class Case(FrozenModel):

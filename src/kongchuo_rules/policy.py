@@ -22,7 +22,7 @@ import tomllib
 from collections.abc import Mapping, Sequence
 from datetime import date
 from enum import StrEnum
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
@@ -447,6 +447,42 @@ class Policy(FrozenModel):
         days = {v.since for p in self.parameters.values() for v in p.values if v.since}
         return sorted(days | {date.min})
 
+    def effective_days(self) -> tuple[date, ...]:
+        """The days on which some parameter takes a new value (``date.min`` first)."""
+        return self._effective_days_cached
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """A hash of the policy's content (parameters, clauses, tables, plan text): equal
+        policies have equal fingerprints, whatever their history."""
+        content = {
+            "meta": self.meta.model_dump(mode="json"),
+            "clauses": {k: c.model_dump(mode="json") for k, c in sorted(self.clauses.items())},
+            "parameters": {
+                k: p.model_dump(mode="json") for k, p in sorted(self.parameters.items())
+            },
+            "responsibilities": [r.model_dump(mode="json") for r in self.responsibilities],
+            "routing": [r.model_dump(mode="json") for r in self.routing],
+            "duties": [d.model_dump(mode="json") for d in self.duties],
+            "source_text": self.source_text,
+        }
+        text = json.dumps(content, sort_keys=True, ensure_ascii=False, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Policy):
+            return NotImplemented
+        return self is other or self.fingerprint == other.fingerprint
+
+    def __hash__(self) -> int:
+        return hash(self.fingerprint)
+
+    def __getstate__(self) -> dict[Any, Any]:
+        # only the fields travel: caches are rebuilt (or found in the process's shared tables)
+        state = super().__getstate__()
+        state["__dict__"] = {k: v for k, v in self.__dict__.items() if k in type(self).model_fields}
+        return state
+
     def _build_set(self, day: date) -> ParameterSet:
         raw: dict[str, dict[str, Any]] = {}
         for name, param in self.parameters.items():
@@ -472,19 +508,15 @@ class Policy(FrozenModel):
 
     @cached_property
     def version(self) -> str:
-        """A version id: ``id@version``, plus a hash of the values when changed.
+        """A version id: ``id@version+hash``, the hash of the policy's content — so an edited
+        policy file, or a changed parameter, never passes for the version it was edited from.
 
-        >>> default_policy().version
-        'jidong-kongchuo@2026.1'
+        >>> default_policy().version  # doctest: +ELLIPSIS
+        'jidong-kongchuo@2026.1+...'
+        >>> default_policy().version == default_policy().with_changes({}).version
+        True
         """
-        base = f"{self.meta.id}@{self.meta.version}"
-        if not self.changes:
-            return base
-        payload = {
-            n: [v.model_dump(mode="json") for v in self.parameters[n].values] for n in self.changes
-        }
-        digest = hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode())
-        return f"{base}+{digest.hexdigest()[:8]}"
+        return f"{self.meta.id}@{self.meta.version}+{self.fingerprint[:8]}"
 
     def at(self, day: date) -> ParameterSet:
         """The typed parameter values in force on ``day``."""
@@ -500,12 +532,11 @@ class Policy(FrozenModel):
     def _sets(self) -> dict[date, ParameterSet]:
         return {d: self._build_set(d) for d in self._effective_days_cached}
 
-    @cached_property
+    @property
     def calendar(self) -> SchoolCalendar:
-        """The default school calendar of this policy (built once per policy)."""
-        from kongchuo_rules.calendar import SchoolCalendar
-
-        return SchoolCalendar(policy=self)
+        """The default school calendar of this policy (one per policy content and process; the
+        policy holds no reference to it)."""
+        return _default_calendar(self)
 
     def latest(self) -> ParameterSet:
         """The typed parameter values of the latest effective date (for figures not tied to a
@@ -577,6 +608,13 @@ class Policy(FrozenModel):
             f"{name} = {values} [{param.unit}; {param.provenance.label(lang)}] "
             f"{desc} — {param.reference}"
         )
+
+
+@lru_cache(maxsize=32)
+def _default_calendar(policy: Policy) -> SchoolCalendar:
+    from kongchuo_rules.calendar import SchoolCalendar
+
+    return SchoolCalendar(policy=policy)
 
 
 def _show(value: Any) -> str:

@@ -23,6 +23,7 @@ __all__ = [
     "Cause",
     "DutyKind",
     "EscalationLevel",
+    "FindingCode",
     "Flag",
     "LabelledEnum",
     "Lang",
@@ -365,3 +366,48 @@ class ActionKind(LabelledEnum):
         "correct the household record",
     )
     CHECK_PRESENCE = "check_presence", "核实在籍不在校", "check a registered but absent child"
+
+
+class FindingCode(LabelledEnum):
+    """Data-quality and compliance findings."""
+
+    LATE_REPORT = "late_report", "未及时上报辍学情况", "late report"
+    CONFLICTING_ABSENCE = (
+        "conflicting_absence",
+        "同一天既有请假又有无故缺勤记录",
+        "a day is both excused and unexcused",
+    )
+    CALENDAR_ESTIMATED = (
+        "calendar_estimated",
+        "节假日安排为推定（无国务院通知数据）",
+        "PRC holidays of a year are estimated",
+    )
+    OUTCOME_CONFLICT = (
+        "outcome_conflict",
+        "劝返结果为已返校，但考勤显示仍缺勤",
+        "persuasion says returned but attendance says absent",
+    )
+    EVENTS_AFTER_TRANSFER = (
+        "events_after_transfer",
+        "转出后仍有缺勤记录",
+        "absence recorded after a transfer out",
+    )
+    ABSENCE_WITHOUT_REGISTRATION = (
+        "absence_without_registration",
+        "无学籍学生有缺勤记录",
+        "absence recorded for a child without registration",
+    )
+    INCOMPLETE_EVENT = "incomplete_event", "事件缺少关键字段，已忽略", "an event lacks a key field"
+    # county ledger (PRODUCT.md §6.1)
+    DUPLICATE_RECORD = "duplicate_record", "同一名册中重复出现", "a roster lists a child twice"
+    CONFLICTING_BIRTH_DATE = (
+        "conflicting_birth_date",
+        "出生日期不一致",
+        "birth dates disagree",
+    )
+    MULTIPLE_SCHOOLS = "multiple_schools", "出现在多所学校", "listed at more than one school"
+    SURVEY_CONFLICT = (
+        "survey_conflict",
+        "入户调查结果与学籍不符",
+        "survey disagrees with the registry",
+    )

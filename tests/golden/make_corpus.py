@@ -1,8 +1,10 @@
 """Generate the golden corpus: seeded random cases covering every event type, changed
 policies and calendars, assessed on several days; the expected JSON is what ``assess`` gives.
 
-Run ``python tests/golden/make_corpus.py`` only to *re-record* the corpus after a deliberate
-change of behaviour (and say why in the commit); ``tests/test_golden.py`` checks that every
+Run ``python tests/golden/make_corpus.py`` to generate the random corpus, or
+``python tests/golden/make_corpus.py --rerecord`` to recompute the expected output of every
+entry of both corpora from its stored inputs — only after a deliberate change of behaviour, with
+the commit saying which entries changed and why. ``tests/test_golden.py`` checks that every
 entry still gives the recorded JSON.
 """
 
@@ -261,7 +263,24 @@ def calendar(r: random.Random) -> dict[str, Any] | None:
     return spec
 
 
+def rerecord() -> None:
+    from tests.test_golden import CORPORA, _run
+
+    for corpus in CORPORA:
+        entries = list(_io.read(_io.HERE / corpus))
+        changed = 0
+        for entry in entries:
+            got = _run(entry)
+            changed += got != entry["expected"]
+            entry["expected"] = got
+        _io.write(_io.HERE / corpus, entries)
+        print(f"{corpus}: {changed} of {len(entries)} entries re-recorded")
+
+
 def main() -> None:
+    if "--rerecord" in sys.argv:
+        rerecord()
+        return
     r = random.Random(SEED)
     entries = []
     for i in range(N_CASES):

@@ -269,7 +269,7 @@ def _entry(
     _data_findings(nid, hh, reg, pres, dis, find)
     id_birth = national_id_birth_date(nid)
     birth = hh[0].birth_date if hh else dis[0].birth_date if dis else id_birth
-    age = school_age(birth, as_of, policy.at(as_of).age, policy.calendar)
+    age = school_age(birth, as_of, policy)
     active = [r for r in reg if r.status is not RegistryStatus.TRANSFERRED_OUT]
     present_at = sorted({p.school_id for p in pres})
     township = hh[0].township if hh else next((r.township for r in reg if r.township), None)

@@ -1,19 +1,23 @@
-"""The rules of the plan, one small module per group of clauses.
+"""The rules of the plan, one small module per group of clauses: each rule's declaration (its
+clauses, parameters, explanation and figures) sits beside the function that decides it.
 
 - :mod:`.age` — school age, out of school (义务教育法; plan 四 乡（镇）责任)
-- :mod:`.attendance` — runs, the 7-day rule, the one-month mark (plan 四 学校责任)
-- :mod:`.persuasion` — failed persuasion, escalation, dropout, return (plan 四 学校责任, 五(一)二)
 - :mod:`.special` — completion, exemption, deferral, studying elsewhere, home delivery,
   placement of disabled children (五(一)五)
+- :mod:`.attendance` — runs, the 7-day rule, the one-month mark (plan 四 学校责任)
+- :mod:`.persuasion` — failed persuasion, escalation, dropout, return (plan 四 学校责任, 五(一)二)
 - :mod:`.whereabouts` — whereabouts checks, missing children (四 县公安局)
 - :mod:`.enforcement` — the guardian-enforcement ladder (四 县人民政府, 县法院; 五(二)一)
 - :mod:`.routing` — causes to agencies, priority children, the responsibility matrix (四)
 
-``RULES`` maps every rule id to its :class:`~kongchuo_rules.rules._rule.Rule`; a rule's clauses
-are keys of the policy's ``[clauses]`` table.
+The engine that runs them in order is :func:`kongchuo_rules.assess.decide`. ``RULES`` maps
+every rule id to its :class:`~kongchuo_rules.rules._rule.Rule`; a rule's clauses are keys of the
+policy's ``[clauses]`` table.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from kongchuo_rules.rules import (
     age,
@@ -24,33 +28,29 @@ from kongchuo_rules.rules import (
     special,
     whereabouts,
 )
-from kongchuo_rules.rules._rule import Rule
+from kongchuo_rules.rules._rule import RULE_LIST, SPEC_LIST, ActionSpec, Rule
 
-__all__ = ["RULES", "Rule"]
+if TYPE_CHECKING:
+    from kongchuo_rules.policy import Policy
 
-RULES: dict[str, Rule] = {
-    r.id: r
-    for r in (
-        age.SCHOOL_AGE,
-        age.OUT_OF_SCHOOL,
-        special.COMPLETION,
-        special.EXEMPTION,
-        special.DEFERRAL,
-        special.TRANSFER_OUT,
-        special.ENROLLED_ELSEWHERE,
-        special.HOME_DELIVERY,
-        attendance.CURRENT_RUN,
-        attendance.SEVEN_DAY_ALERT,
-        attendance.MONTH_MARK,
-        persuasion.PERSUASION_FAILED,
-        persuasion.ESCALATION,
-        persuasion.DROPOUT,
-        persuasion.RETURN,
-        whereabouts.VERIFY,
-        whereabouts.MISSING,
-        enforcement.LADDER,
-        routing.CAUSE_ROUTING,
-        routing.PRIORITY,
-        special.PLACEMENT,
-    )
-}
+__all__ = [
+    "RULES",
+    "ActionSpec",
+    "Rule",
+    "age",
+    "all_specs",
+    "attendance",
+    "enforcement",
+    "persuasion",
+    "routing",
+    "special",
+    "whereabouts",
+]
+
+RULES: dict[str, Rule] = {r.id: r for r in RULE_LIST}
+"""Every rule, by id, in declaration order."""
+
+
+def all_specs(policy: Policy) -> tuple[ActionSpec, ...]:
+    """Every action spec: the rules' own, then one per cause route of ``policy``."""
+    return (*SPEC_LIST, *(routing.route_spec(route) for route in policy.routing))

@@ -5,22 +5,30 @@ Plan 四 学校责任: 完善学生考勤制度 … 对无故7日未到校学生
 
 A school day is *absent* if an absence spell covers it. A *run* is a maximal block of consecutive
 school days on which the child was absent; non-school days neither count nor break it, excused
-days do not count but do not break it, a day at school ends it.
+days do not count but do not break it, a day at school ends it — and so does a day of a window
+in which the child is not expected at school (an approved deferral, an exemption, home
+delivery: :func:`~kongchuo_rules.rules.special.not_expected`).
+
+The core works on school-day indices: ``states[k]`` is the state of the ``k0 + k``-th school day
+of the tables, from the first day of absence to the last school day on or before ``as_of``.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
-from dateutil.relativedelta import relativedelta
-
-from kongchuo_rules.calendar import SchoolCalendar
-from kongchuo_rules.case import Absence
-from kongchuo_rules.policy import AbsenceParams, MonthClock
-from kongchuo_rules.rules._action import ActionSpec
-from kongchuo_rules.rules._rule import Rule
+from kongchuo_rules._internal import codes
+from kongchuo_rules._internal.codes import Rows
+from kongchuo_rules._internal.days import NO_DAY, add_months
+from kongchuo_rules._internal.kernel import kernel
+from kongchuo_rules._internal.record import TraceRow, note
+from kongchuo_rules._internal.tables import (
+    Tables,
+    add_term_days,
+    param,
+    school_index,
+)
+from kongchuo_rules.rules._rule import ActionSpec, DoneBy, Rule
 from kongchuo_rules.vocabulary import ActionKind, Agency, Role
 
 __all__ = [
@@ -28,9 +36,9 @@ __all__ = [
     "HOME_VISIT",
     "MONTH_MARK",
     "SEVEN_DAY_ALERT",
-    "AbsentDays",
-    "Run",
-    "absent_days",
+    "Absences",
+    "absences",
+    "alert_day",
     "month_mark",
     "runs",
 ]
@@ -44,6 +52,8 @@ CURRENT_RUN = Rule(
     fired_en="absent since {run_start}: {unexcused_days} unexcused school days in the run",
     not_fired_zh="截至{last_school_day}（最近教学日）在校，无连续缺勤",
     not_fired_en="at school on {last_school_day}, the last school day: no current run",
+    figures=(("run_start", "day"), ("unexcused_days", "int")),
+    figures_not_fired=(("last_school_day", "day"),),
 )
 SEVEN_DAY_ALERT = Rule(
     id="attendance.seven_day_alert",
@@ -58,6 +68,7 @@ SEVEN_DAY_ALERT = Rule(
     ),
     not_fired_zh="无故缺勤{unexcused_days}个教学日，未达到{threshold}日",
     not_fired_en="{unexcused_days} of {threshold} unexcused school days",
+    figures=(("unexcused_days", "int"), ("threshold", "int"), ("alert_date", "day")),
 )
 MONTH_MARK = Rule(
     id="attendance.one_month",
@@ -74,110 +85,8 @@ MONTH_MARK = Rule(
     not_fired_en=(
         "one month from {run_start} ({clock}, {length} days) falls on {month_mark}: not yet"
     ),
+    figures=(("run_start", "day"), ("month_mark", "day"), ("length", "int"), ("clock", "clock")),
 )
-
-
-@dataclass(frozen=True)
-class AbsentDays:
-    """The absent school days up to a day, as ordinals: ``unexcused[o]`` per absent day, and
-    the days covered by both an excused and an unexcused spell."""
-
-    unexcused: dict[int, bool]
-    conflicts: tuple[dt.date, ...]
-
-
-def absent_days(spells: Sequence[Absence], as_of: dt.date, calendar: SchoolCalendar) -> AbsentDays:
-    """Every absent school day on or before ``as_of``; a day covered by an excused and an
-    unexcused spell is unexcused, and listed in ``conflicts``."""
-    excused: set[int] = set()
-    unexcused: set[int] = set()
-    for spell in spells:
-        end = as_of if spell.end is None else min(spell.end, as_of)
-        (excused if spell.excused else unexcused).update(
-            calendar.school_day_ordinals(spell.start, end)
-        )
-    flags = dict.fromkeys(excused, False)
-    flags.update(dict.fromkeys(unexcused, True))
-    conflicts = tuple(map(dt.date.fromordinal, sorted(excused & unexcused)))
-    return AbsentDays(flags, conflicts)
-
-
-@dataclass(frozen=True)
-class Run:
-    """A maximal block of consecutive absent school days (held as ordinals)."""
-
-    days: tuple[int, ...]
-    unexcused: tuple[int, ...]
-
-    @property
-    def first(self) -> dt.date:
-        """The run's first absent school day (excused or not)."""
-        return dt.date.fromordinal(self.days[0])
-
-    @property
-    def last(self) -> dt.date:
-        """The run's last absent school day."""
-        return dt.date.fromordinal(self.days[-1])
-
-    @property
-    def start(self) -> dt.date | None:
-        """``run_start``: the first unexcused day, or ``None`` for an all-excused run."""
-        return dt.date.fromordinal(self.unexcused[0]) if self.unexcused else None
-
-    @property
-    def unexcused_count(self) -> int:
-        """How many unexcused school days the run has."""
-        return len(self.unexcused)
-
-    def nth_unexcused(self, n: int) -> dt.date | None:
-        """The ``n``-th unexcused day (1-based), or ``None`` if the run has fewer."""
-        return dt.date.fromordinal(self.unexcused[n - 1]) if len(self.unexcused) >= n else None
-
-
-def runs(absent: AbsentDays, calendar: SchoolCalendar) -> list[Run]:
-    """The runs of absence, in order: one pass over the school days from the first absent
-    day to the last."""
-    flags = absent.unexcused
-    if not flags:
-        return []
-    span = calendar.school_day_ordinals(
-        dt.date.fromordinal(min(flags)), dt.date.fromordinal(max(flags))
-    )
-    result: list[Run] = []
-    block: list[int] = []
-    for day in span:
-        if day in flags:
-            block.append(day)
-        elif block:
-            result.append(Run(tuple(block), tuple(d for d in block if flags[d])))
-            block = []
-    if block:
-        result.append(Run(tuple(block), tuple(d for d in block if flags[d])))
-    return result
-
-
-def month_mark(
-    run_start: dt.date, params: AbsenceParams, calendar: SchoolCalendar
-) -> tuple[dt.date, int]:
-    """The one-month mark of a run starting on ``run_start`` and the month's length L in days.
-
-    L is the length of the calendar month (``absence.persuasion_after_months`` months) that
-    starts at ``run_start`` (python-dateutil, from the anchor: Jan 31 → Feb 28/29). With the
-    ``term_time`` clock the mark is the first date M such that L of the days from
-    ``run_start`` to M (excluded) lie inside a term.
-
-    >>> from kongchuo_rules import SchoolCalendar, default_policy
-    >>> p = default_policy().at(dt.date(2027, 1, 4)).absence
-    >>> month_mark(dt.date(2027, 1, 4), p, SchoolCalendar())
-    (datetime.date(2027, 3, 20), 31)
-    """
-    calendar_mark = run_start + relativedelta(months=+params.persuasion_after_months)
-    length = (calendar_mark - run_start).days
-    if params.month_clock is MonthClock.CALENDAR:
-        return calendar_mark, length
-    return calendar.add_term_days(run_start, length), length
-
-
 HOME_VISIT = ActionSpec(
     kind=ActionKind.HOME_VISIT,
     agency=Agency.SCHOOL,
@@ -185,5 +94,169 @@ HOME_VISIT = ActionSpec(
     clauses=("school_seven_days",),
     due_parameter="absence.home_visit_due_school_days",
     rule=SEVEN_DAY_ALERT.id,
+    done_by=DoneBy(events=("home_visit", "guardian_contact")),
 )
 """家访或与监护人联系核实: done by any home visit or guardian contact in the episode."""
+
+R_CURRENT_RUN = CURRENT_RUN.index
+R_SEVEN_DAY_ALERT = SEVEN_DAY_ALERT.index
+R_MONTH_MARK = MONTH_MARK.index
+I_HOME_VISIT = HOME_VISIT.index
+
+# the state of a school day
+PRESENT = 0  # at school (no spell covers it)
+EXCUSED = 1  # covered by an excused spell only
+UNEXCUSED = 2  # covered by an unexcused spell (3: by both, a conflict)
+CONFLICT = 3
+NOT_EXPECTED = 4  # inside a window in which the child is not expected at school
+
+
+class Absences(NamedTuple):
+    """The states of the school days from the first day of absence (index ``k0``) to the last
+    school day on or before ``as_of``, and the first day of absence (:data:`NO_DAY`: none)."""
+
+    k0: int
+    states: list[int]
+    first_spell: int
+
+
+@kernel
+def absences(
+    t: Tables, ev: Rows, lo: int, hi: int, as_of: int, windows: list[tuple[int, int]]
+) -> Absences:
+    """The state of every school day from the first absence to ``as_of``: an open spell counts
+    up to ``as_of``; a day covered by an excused and an unexcused spell is a conflict (counted
+    as unexcused); a day of a window in which the child is not expected is neither."""
+    first = NO_DAY
+    for i in range(lo, hi):
+        if ev[i][codes.F_TYPE] == codes.T_ABSENCE and (
+            first == NO_DAY or ev[i][codes.F_DAY] < first
+        ):
+            first = ev[i][codes.F_DAY]
+    states = [0]
+    states.pop()
+    if first == NO_DAY:
+        return Absences(0, states, NO_DAY)
+    k0 = school_index(t, first)
+    k1 = school_index(t, as_of + 1)
+    if k1 <= k0:
+        return Absences(k0, states, first)
+    states = [PRESENT] * (k1 - k0)
+    for i in range(lo, hi):
+        row = ev[i]
+        if row[codes.F_TYPE] != codes.T_ABSENCE:
+            continue
+        end = row[codes.F_END]
+        last = as_of if end == NO_DAY or end > as_of else end
+        a = school_index(t, row[codes.F_DAY]) - k0
+        b = school_index(t, last + 1) - k0
+        flag = EXCUSED if row[codes.F_EXCUSED] == 1 else UNEXCUSED
+        for k in range(a, b):
+            states[k] |= flag
+    for w in windows:
+        a = school_index(t, w[0]) - k0
+        b = len(states) if w[1] == NO_DAY else school_index(t, w[1]) - k0
+        for k in range(max(a, 0), min(b, len(states))):
+            states[k] = NOT_EXPECTED
+    return Absences(k0, states, first)
+
+
+@kernel
+def runs(states: list[int]) -> list[tuple[int, int]]:
+    """The runs of absence as index ranges ``[a, b)`` into ``states``, in order."""
+    found = [(0, 0)]
+    found.pop()
+    a = -1
+    for k in range(len(states)):
+        absent = PRESENT < states[k] < NOT_EXPECTED
+        if absent and a < 0:
+            a = k
+        elif not absent and a >= 0:
+            found.append((a, k))
+            a = -1
+    if a >= 0:
+        found.append((a, len(states)))
+    return found
+
+
+class RunFigures(NamedTuple):
+    """A run's ``run_start`` (first unexcused day; :data:`NO_DAY` if all excused), its number of
+    unexcused days and its last day."""
+
+    run_start: int
+    unexcused: int
+    last: int
+
+
+@kernel
+def run_figures(t: Tables, ab: Absences, run: tuple[int, int]) -> RunFigures:
+    """The figures of ``run``."""
+    start = NO_DAY
+    n = 0
+    for k in range(run[0], run[1]):
+        if ab.states[k] & UNEXCUSED:
+            n += 1
+            if start == NO_DAY:
+                start = t.sd_days[ab.k0 + k]
+    return RunFigures(start, n, t.sd_days[ab.k0 + run[1] - 1])
+
+
+@kernel
+def alert_day(t: Tables, ab: Absences, run: tuple[int, int]) -> int:
+    """``attendance.seven_day_alert``: the unexcused day on which the run's count of unexcused
+    days reaches ``absence.alert_unexcused_school_days`` (in force on that day), or
+    :data:`NO_DAY`."""
+    n = 0
+    for k in range(run[0], run[1]):
+        if ab.states[k] & UNEXCUSED:
+            n += 1
+            day = t.sd_days[ab.k0 + k]
+            if n >= param(t, day, codes.ABSENCE_ALERT_UNEXCUSED_SCHOOL_DAYS):
+                return day
+    return NO_DAY
+
+
+@kernel
+def month_mark(t: Tables, run_start: int) -> tuple[int, int]:
+    """``attendance.one_month``: the month mark of a run starting on ``run_start`` and the
+    month's length L in days (parameters in force on ``run_start``).
+
+    L is the length of the calendar month(s) (``absence.persuasion_after_months``) that start
+    at ``run_start`` (from the anchor: Jan 31 → Feb 28/29). With the ``term_time`` clock the
+    mark is the first date M such that L of the days from ``run_start`` to M (excluded) lie
+    inside a term; with ``calendar``, ``run_start`` plus the months.
+    """
+    months = param(t, run_start, codes.ABSENCE_PERSUASION_AFTER_MONTHS)
+    calendar_mark = add_months(run_start, months)
+    length = calendar_mark - run_start
+    if param(t, run_start, codes.ABSENCE_MONTH_CLOCK) == codes.CLOCK_CALENDAR:
+        return calendar_mark, length
+    return add_term_days(t, run_start, length), length
+
+
+@kernel
+def trace_run(
+    t: Tables,
+    tr: list[TraceRow],
+    current: bool,
+    run_start: int,
+    unexcused: int,
+    alert: int,
+    mark: int,
+    length: int,
+    persuasion_start: int,
+    last_school_day: int,
+    as_of: int,
+) -> None:
+    """Trace the current run, the 7-day rule and the one-month rule."""
+    if not current:
+        note(tr, R_CURRENT_RUN, False, NO_DAY, last_school_day, 0, 0, 0)
+        return
+    note(tr, R_CURRENT_RUN, True, run_start, run_start, unexcused, 0, 0)
+    at = alert if alert != NO_DAY else as_of
+    threshold = param(t, at, codes.ABSENCE_ALERT_UNEXCUSED_SCHOOL_DAYS)
+    note(tr, R_SEVEN_DAY_ALERT, alert != NO_DAY, alert, unexcused, threshold, alert, 0)
+    if run_start != NO_DAY:
+        clock = param(t, run_start, codes.ABSENCE_MONTH_CLOCK)
+        reached = persuasion_start != NO_DAY
+        note(tr, R_MONTH_MARK, reached, persuasion_start, run_start, mark, length, clock)

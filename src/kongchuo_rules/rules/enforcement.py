@@ -9,19 +9,16 @@ Plan 四 县人民政府: 对其父母或者监护人批评教育，并采取措
 
 from __future__ import annotations
 
-import datetime as dt
-from datetime import timedelta
+from collections.abc import Sequence
 
-from kongchuo_rules.case import (
-    AdministrativePenalty,
-    CourtApplication,
-    GuardianEducation,
-    GuardianOrder,
-)
-from kongchuo_rules.policy import EnforcementParams
-from kongchuo_rules.rules._action import ActionSpec
-from kongchuo_rules.rules._rule import Rule
-from kongchuo_rules.rules._timeline import Timeline
+from kongchuo_rules._internal import codes
+from kongchuo_rules._internal.actions import first_event, require
+from kongchuo_rules._internal.codes import Rows
+from kongchuo_rules._internal.days import NO_DAY
+from kongchuo_rules._internal.kernel import kernel
+from kongchuo_rules._internal.record import ActionRow, FindingRow, TraceRow, note
+from kongchuo_rules._internal.tables import Tables, param
+from kongchuo_rules.rules._rule import ActionSpec, DoneBy, Rule
 from kongchuo_rules.vocabulary import ActionKind, Agency, Role
 
 __all__ = [
@@ -30,7 +27,6 @@ __all__ = [
     "GUARDIAN_EDUCATION",
     "GUARDIAN_ORDER",
     "LADDER",
-    "Step",
     "ladder",
 ]
 
@@ -49,6 +45,8 @@ LADDER = Rule(
     not_fired_en=(
         "does not apply (no guardian refusal, or the child is not a dropout/out of school)"
     ),
+    figures=(("status", "status"), ("trigger", "day"), ("steps", "int")),
+    figures_not_fired=(),
 )
 _SUPPORT = (Agency.EDUCATION_BUREAU, Agency.JUSTICE_BUREAU)
 GUARDIAN_EDUCATION = ActionSpec(
@@ -59,6 +57,7 @@ GUARDIAN_EDUCATION = ActionSpec(
     due_parameter="enforcement.step_due_school_days",
     rule=LADDER.id,
     supporting=_SUPPORT,
+    done_by=DoneBy(events=("guardian_education",)),
 )
 GUARDIAN_ORDER = ActionSpec(
     kind=ActionKind.GUARDIAN_ORDER,
@@ -68,6 +67,7 @@ GUARDIAN_ORDER = ActionSpec(
     due_parameter="enforcement.step_due_school_days",
     rule=LADDER.id,
     supporting=_SUPPORT,
+    done_by=DoneBy(events=("guardian_order",)),
 )
 ADMINISTRATIVE_PENALTY = ActionSpec(
     kind=ActionKind.ADMINISTRATIVE_PENALTY,
@@ -77,6 +77,7 @@ ADMINISTRATIVE_PENALTY = ActionSpec(
     due_parameter="enforcement.step_due_school_days",
     rule=LADDER.id,
     supporting=(Agency.JUSTICE_BUREAU,),
+    done_by=DoneBy(events=("administrative_penalty",)),
 )
 COURT_APPLICATION = ActionSpec(
     kind=ActionKind.COURT_APPLICATION,
@@ -86,45 +87,94 @@ COURT_APPLICATION = ActionSpec(
     due_parameter="enforcement.step_due_school_days",
     rule=LADDER.id,
     supporting=(Agency.COURT, Agency.JUSTICE_BUREAU),
+    done_by=DoneBy(events=("court_application",)),
 )
 
-Step = tuple[ActionSpec, dt.date, dt.date | None]
-"""A ladder step: its spec, its trigger and the date of the event that did it (or None)."""
+R_LADDER = LADDER.index
+I_GUARDIAN_EDUCATION = GUARDIAN_EDUCATION.index
+I_GUARDIAN_ORDER = GUARDIAN_ORDER.index
+I_ADMINISTRATIVE_PENALTY = ADMINISTRATIVE_PENALTY.index
+I_COURT_APPLICATION = COURT_APPLICATION.index
 
 
+@kernel
+def _deadline_passed(t: Tables, row: Sequence[int]) -> int:
+    """The day after an order's or a penalty's deadline (without one: the event's date plus
+    ``enforcement.order_compliance_days`` in force on it)."""
+    deadline = row[codes.F_DEADLINE]
+    if deadline == NO_DAY:
+        day = row[codes.F_DAY]
+        deadline = day + param(t, day, codes.ENFORCEMENT_ORDER_COMPLIANCE_DAYS)
+    return deadline + 1
+
+
+@kernel
 def ladder(
-    events: Timeline, start: dt.date, since: dt.date, horizon: dt.date, params: EnforcementParams
-) -> list[Step]:
-    """The steps fired by ``horizon`` for a ladder that started on ``start``; events count
-    from ``since``. Step 2 fires when step 1 is done; step 3 the day after the order's
-    deadline; step 4 the day after the penalty's deadline (a missing deadline is
-    ``order_compliance_days`` after the event)."""
-    grace = timedelta(days=params.order_compliance_days)
-    one_day = timedelta(days=1)
-
-    def first(
-        kind: type[GuardianEducation | GuardianOrder | AdministrativePenalty | CourtApplication],
-    ) -> dt.date | None:
-        return next((e.date for e in events.of(kind) if e.date >= since), None)
-
-    steps: list[Step] = [(GUARDIAN_EDUCATION, start, first(GuardianEducation))]
-    educated = steps[0][2]
-    if educated is None or educated > horizon:
-        return steps
-    orders = [e for e in events.of(GuardianOrder) if e.date >= since]
-    steps.append((GUARDIAN_ORDER, max(educated, start), orders[0].date if orders else None))
-    if not orders:
-        return steps
-    penalty_trigger = (orders[0].deadline or orders[0].date + grace) + one_day
-    if penalty_trigger > horizon:
-        return steps
-    penalties = [e for e in events.of(AdministrativePenalty) if e.date >= since]
-    steps.append(
-        (ADMINISTRATIVE_PENALTY, penalty_trigger, penalties[0].date if penalties else None)
-    )
-    if not penalties:
-        return steps
-    court_trigger = (penalties[0].deadline or penalties[0].date + grace) + one_day
-    if court_trigger <= horizon:
-        steps.append((COURT_APPLICATION, court_trigger, first(CourtApplication)))
-    return steps
+    t: Tables,
+    ev: Rows,
+    lo: int,
+    hi: int,
+    as_of: int,
+    refused: int,
+    became: int,
+    since: int,
+    horizon: int,
+    status: int,
+    attr: list[int],
+    acts: list[ActionRow],
+    finds: list[FindingRow],
+    span: list[int],
+    tr: list[TraceRow],
+) -> None:
+    """``enforcement.ladder``: when the guardian refuses (cause found on ``refused``) and the
+    child became a dropout or out of school on ``became``, the steps fired by ``horizon``.
+    Step 1 from the later of the two; step 2 once step 1 is done; step 3 the day after the
+    order's deadline; step 4 the day after the penalty's deadline. Events count from
+    ``since``."""
+    if refused == NO_DAY:
+        note(tr, R_LADDER, False, NO_DAY, 0, 0, 0, 0)
+        return
+    start = became if became > refused else refused
+    steps = 1
+    step_specs = [I_GUARDIAN_EDUCATION]
+    triggers = [start]
+    educated = first_event(t, ev, lo, hi, I_GUARDIAN_EDUCATION, start, since, horizon, attr)
+    if educated >= 0 and ev[educated][codes.F_DAY] <= horizon:
+        day = ev[educated][codes.F_DAY]
+        step_specs.append(I_GUARDIAN_ORDER)
+        triggers.append(day if day > start else start)
+        steps = 2
+        order = first_event(t, ev, lo, hi, I_GUARDIAN_ORDER, start, since, horizon, attr)
+        if order >= 0:
+            penalty_trigger = _deadline_passed(t, ev[order])
+            if penalty_trigger <= horizon:
+                step_specs.append(I_ADMINISTRATIVE_PENALTY)
+                triggers.append(penalty_trigger)
+                steps = 3
+                penalty = first_event(
+                    t, ev, lo, hi, I_ADMINISTRATIVE_PENALTY, start, since, horizon, attr
+                )
+                if penalty >= 0:
+                    court_trigger = _deadline_passed(t, ev[penalty])
+                    if court_trigger <= horizon:
+                        step_specs.append(I_COURT_APPLICATION)
+                        triggers.append(court_trigger)
+                        steps = 4
+    note(tr, R_LADDER, True, start, status, start, steps, 0)
+    for k in range(steps):
+        require(
+            t,
+            ev,
+            lo,
+            hi,
+            as_of,
+            step_specs[k],
+            triggers[k],
+            since,
+            horizon,
+            codes.NONE,
+            attr,
+            acts,
+            finds,
+            span,
+        )

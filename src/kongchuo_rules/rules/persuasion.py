@@ -7,16 +7,25 @@ Plan 四 学校责任: 劝返后仍不返校的，要求学籍管理员做好相
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
-from kongchuo_rules.calendar import SchoolCalendar
-from kongchuo_rules.case import Persuasion
-from kongchuo_rules.policy import PersuasionParams
-from kongchuo_rules.rules._action import ActionSpec
-from kongchuo_rules.rules._rule import Rule
-from kongchuo_rules.vocabulary import ActionKind, Agency, EscalationLevel, PersuasionOutcome, Role
+from kongchuo_rules._internal import codes
+from kongchuo_rules._internal.actions import require
+from kongchuo_rules._internal.codes import Rows
+from kongchuo_rules._internal.days import NO_DAY
+from kongchuo_rules._internal.kernel import kernel
+from kongchuo_rules._internal.record import ActionRow, FindingRow, TraceRow, note
+from kongchuo_rules._internal.tables import Tables, add_school_days, param
+from kongchuo_rules.rules._rule import ActionSpec, DoneBy, Rule
+from kongchuo_rules.rules.attendance import (
+    NOT_EXPECTED,
+    PRESENT,
+    Absences,
+    alert_day,
+    month_mark,
+    run_figures,
+)
+from kongchuo_rules.vocabulary import ActionKind, Agency, EscalationLevel, Role
 
 __all__ = [
     "ASSIGN_PERSUADER",
@@ -29,8 +38,7 @@ __all__ = [
     "PERSUASION_FAILED",
     "REPORT_TO_BUREAU",
     "RETURN",
-    "Attempt",
-    "PersuasionRecord",
+    "Record",
     "next_level",
     "persuasion_record",
 ]
@@ -45,6 +53,7 @@ PERSUASION_FAILED = Rule(
     fired_en="persuasion at {level} level failed on {failed_on} ({outcome})",
     not_fired_zh="无劝返无效记录（劝返{attempts}次）",
     not_fired_en="no failed persuasion ({attempts} attempts)",
+    figures=(("level", "level"), ("failed_on", "day"), ("outcome", "outcome"), ("attempts", "int")),
 )
 ESCALATION = Rule(
     id="persuasion.escalation",
@@ -56,6 +65,7 @@ ESCALATION = Rule(
     fired_en="{failures} failed attempt(s): persuasion is now the {level} level's",
     not_fired_zh="尚无劝返无效，劝返责任在{level}",
     not_fired_en="no failed attempt: persuasion rests with the {level} level",
+    figures=(("failures", "int"), ("level", "level")),
 )
 DROPOUT = Rule(
     id="persuasion.dropout",
@@ -70,6 +80,7 @@ DROPOUT = Rule(
     not_fired_en=(
         "not both past the month mark ({month_mark}) and failed persuasion ({failed_on})"
     ),
+    figures=(("month_mark", "day"), ("failed_on", "day"), ("since", "day")),
 )
 RETURN = Rule(
     id="persuasion.returned",
@@ -81,76 +92,9 @@ RETURN = Rule(
     fired_en="back at school on {return_date} after persuasion; monitored until {monitoring_until}",
     not_fired_zh="近期无经劝返阶段后返校的记录",
     not_fired_en="no return after a persuasion stage in the monitoring window",
+    figures=(("return_date", "day"), ("monitoring_until", "day")),
+    figures_not_fired=(),
 )
-
-_FAILED = (PersuasionOutcome.REFUSED, PersuasionOutcome.UNREACHABLE)
-_LEVELS = tuple(EscalationLevel)
-
-
-def next_level(level: EscalationLevel) -> EscalationLevel:
-    """The level above ``level``, staying at ``county``.
-
-    >>> next_level(EscalationLevel.SCHOOL), next_level(EscalationLevel.COUNTY)
-    (<EscalationLevel.TOWNSHIP: 'township'>, <EscalationLevel.COUNTY: 'county'>)
-    """
-    return _LEVELS[min(_LEVELS.index(level) + 1, len(_LEVELS) - 1)]
-
-
-@dataclass(frozen=True)
-class Attempt:
-    """A persuasion attempt with its attributed level and, if it failed, the failure date."""
-
-    event: Persuasion
-    level: EscalationLevel
-    failed_on: dt.date | None
-    responsible_after: EscalationLevel
-
-
-@dataclass(frozen=True)
-class PersuasionRecord:
-    """The attempts of one episode, in date order, and what they add up to."""
-
-    attempts: tuple[Attempt, ...]
-    level: EscalationLevel  # the level responsible after every failure so far
-    conflicts: tuple[dt.date, ...]  # 'returned' outcomes while still absent
-    failures: tuple[Attempt, ...]  # the failed attempts, in attempt order
-    first_failure: dt.date | None  # the earliest failure date
-
-
-def persuasion_record(
-    attempts: Sequence[Persuasion],
-    last_absent: dt.date,
-    params: PersuasionParams,
-    calendar: SchoolCalendar,
-) -> PersuasionRecord:
-    """Evaluate an episode's persuasion attempts (sorted by date) against attendance.
-
-    An attempt fails when ``refused`` or ``unreachable`` (on its date), or ``agreed`` on A with
-    the child still absent on the ``agreed_return_grace_school_days``-th school day after A
-    (on that day). ``last_absent`` is the last absent school day of the run that counts.
-    Attempts without a level are attributed to the level responsible on their date.
-    """
-    level = EscalationLevel.SCHOOL
-    result: list[Attempt] = []
-    conflicts: list[dt.date] = []
-    for event in attempts:
-        attributed = event.level or level
-        failed_on: dt.date | None = None
-        if event.outcome in _FAILED:
-            failed_on = event.date
-        elif event.outcome is PersuasionOutcome.AGREED:
-            check = calendar.add_school_days(event.date, params.agreed_return_grace_school_days)
-            if check <= last_absent:
-                failed_on = check
-        elif event.outcome is PersuasionOutcome.RETURNED and event.date < last_absent:
-            conflicts.append(event.date)
-        if failed_on is not None:
-            level = max(level, next_level(attributed), key=_LEVELS.index)
-        result.append(Attempt(event, attributed, failed_on, level))
-    failures = tuple(a for a in result if a.failed_on is not None)
-    first = min((a.failed_on for a in failures if a.failed_on), default=None)
-    return PersuasionRecord(tuple(result), level, tuple(conflicts), failures, first)
-
 
 ASSIGN_PERSUADER = ActionSpec(
     kind=ActionKind.ASSIGN_PERSUADER,
@@ -159,47 +103,67 @@ ASSIGN_PERSUADER = ActionSpec(
     clauses=("school_one_month",),
     due_parameter="persuasion.assign_persuader_due_school_days",
     rule="attendance.one_month",
+    done_by=DoneBy(events=("persuader_assigned",)),
 )
-PERSUADE: dict[EscalationLevel, ActionSpec] = {
-    EscalationLevel.SCHOOL: ActionSpec(
+"""落实专人: done by a ``persuader_assigned`` in the episode."""
+
+
+def _persuade(level: EscalationLevel, **spec: object) -> ActionSpec:
+    first = level is EscalationLevel.SCHOOL
+    return ActionSpec(
         kind=ActionKind.PERSUADE,
+        level=level,
+        due_parameter=(
+            "persuasion.first_attempt_due_school_days"
+            if first
+            else "persuasion.escalation_due_school_days"
+        ),
+        done_by=DoneBy(
+            events=("persuasion",),
+            field="attributed_level",
+            values=(level.value,),
+            after="since" if first else "trigger",
+            until="horizon",
+            taken_after="trigger",
+        ),
+        **spec,  # type: ignore[arg-type]
+    )
+
+
+PERSUADE: dict[EscalationLevel, ActionSpec] = {
+    EscalationLevel.SCHOOL: _persuade(
+        EscalationLevel.SCHOOL,
         agency=Agency.SCHOOL,
         holder=Role.PERSUADER,
         clauses=("school_one_month",),
-        due_parameter="persuasion.first_attempt_due_school_days",
         rule="attendance.one_month",
-        level=EscalationLevel.SCHOOL,
     ),
-    EscalationLevel.TOWNSHIP: ActionSpec(
-        kind=ActionKind.PERSUADE,
+    EscalationLevel.TOWNSHIP: _persuade(
+        EscalationLevel.TOWNSHIP,
         agency=Agency.TOWNSHIP_GOVERNMENT,
         holder=Role.TOWNSHIP_HEAD,
         clauses=("escalation", "school_joint_return"),
-        due_parameter="persuasion.escalation_due_school_days",
         rule=ESCALATION.id,
-        level=EscalationLevel.TOWNSHIP,
         supporting=(Agency.VILLAGE_COMMITTEE, Agency.SCHOOL),
     ),
-    EscalationLevel.EDUCATION_BUREAU: ActionSpec(
-        kind=ActionKind.PERSUADE,
+    EscalationLevel.EDUCATION_BUREAU: _persuade(
+        EscalationLevel.EDUCATION_BUREAU,
         agency=Agency.EDUCATION_BUREAU,
         holder=Role.BUREAU_CHIEF,
         clauses=("escalation",),
-        due_parameter="persuasion.escalation_due_school_days",
         rule=ESCALATION.id,
-        level=EscalationLevel.EDUCATION_BUREAU,
     ),
-    EscalationLevel.COUNTY: ActionSpec(
-        kind=ActionKind.PERSUADE,
+    EscalationLevel.COUNTY: _persuade(
+        EscalationLevel.COUNTY,
         agency=Agency.COUNTY_GOVERNMENT,
         holder=Role.COUNTY_HEAD,
         clauses=("escalation",),
-        due_parameter="persuasion.escalation_due_school_days",
         rule=ESCALATION.id,
-        level=EscalationLevel.COUNTY,
     ),
 }
-"""动员劝返 at each level (逐级责任制): the persuader, then 乡（镇）长, 局长, 县长."""
+"""动员劝返 at each level (逐级责任制): the persuader, then 乡（镇）长, 局长, 县长. Done by an
+attempt attributed to that level (at school: any in the episode; above: on or after the
+escalation), up to the episode's horizon."""
 MARK_REGISTRY = ActionSpec(
     kind=ActionKind.MARK_REGISTRY,
     agency=Agency.SCHOOL,
@@ -207,7 +171,9 @@ MARK_REGISTRY = ActionSpec(
     clauses=("school_registry_mark",),
     due_parameter="reporting.report_due_school_days",
     rule=DROPOUT.id,
+    done_by=DoneBy(events=("registry_mark",), field="mark", values=("dropout",)),
 )
+"""学籍标注: done by a ``registry_mark`` of ``dropout`` in the episode."""
 REPORT_TO_BUREAU = ActionSpec(
     kind=ActionKind.REPORT_TO_BUREAU,
     agency=Agency.SCHOOL,
@@ -215,7 +181,9 @@ REPORT_TO_BUREAU = ActionSpec(
     clauses=("school_registry_mark", "escalation"),
     due_parameter="reporting.report_due_school_days",
     rule=DROPOUT.id,
+    done_by=DoneBy(events=("report",), field="to", values=("education_bureau",)),
 )
+"""向县教育局上报: done by a ``report`` to the education bureau in the episode."""
 INDIVIDUAL_PLAN = ActionSpec(
     kind=ActionKind.INDIVIDUAL_PLAN,
     agency=Agency.SCHOOL,
@@ -223,7 +191,9 @@ INDIVIDUAL_PLAN = ActionSpec(
     clauses=("individual_plan",),
     due_parameter="returned.individual_plan_due_school_days",
     rule=RETURN.id,
+    done_by=DoneBy(events=("individual_plan",)),
 )
+"""一生一策: done by an ``individual_plan`` in the episode."""
 CLEAR_REGISTRY_MARK = ActionSpec(
     kind=ActionKind.CLEAR_REGISTRY_MARK,
     agency=Agency.SCHOOL,
@@ -231,4 +201,369 @@ CLEAR_REGISTRY_MARK = ActionSpec(
     clauses=("registry_management",),
     due_parameter="reporting.report_due_school_days",
     rule=RETURN.id,
+    done_by=DoneBy(events=("registry_mark",), field="mark", values=("cleared",)),
 )
+"""撤销学籍标注: done by a ``registry_mark`` of ``cleared`` on or after the last mark set."""
+
+R_PERSUASION_FAILED = PERSUASION_FAILED.index
+R_ESCALATION = ESCALATION.index
+R_DROPOUT = DROPOUT.index
+R_RETURN = RETURN.index
+I_ASSIGN_PERSUADER = ASSIGN_PERSUADER.index
+I_PERSUADE = tuple(PERSUADE[level].index for level in EscalationLevel)
+"""The spec of ``persuade`` per level code."""
+I_MARK_REGISTRY = MARK_REGISTRY.index
+I_REPORT_TO_BUREAU = REPORT_TO_BUREAU.index
+I_INDIVIDUAL_PLAN = INDIVIDUAL_PLAN.index
+I_CLEAR_REGISTRY_MARK = CLEAR_REGISTRY_MARK.index
+
+
+@kernel
+def next_level(level: int) -> int:
+    """The level above ``level``, staying at ``county``."""
+    return level + 1 if level < codes.L_COUNTY else codes.L_COUNTY
+
+
+class Record(NamedTuple):
+    """An episode's persuasion attempts, evaluated: the level responsible after every failure,
+    the earliest failure day, how many attempts and failures, and the first failed attempt
+    (its position, or -1). Per attempt, ``attr[i - lo]`` holds the level it is attributed to
+    and ``failed[i - lo]`` the day it failed (or :data:`NO_DAY`); ``conflict[i - lo]`` is 1
+    for a 'returned' outcome while the child was still absent."""
+
+    level: int
+    first_failure: int
+    attempts: int
+    failures: int
+    first_failed: int
+
+
+@kernel
+def persuasion_record(
+    t: Tables,
+    ev: Rows,
+    lo: int,
+    hi: int,
+    run_start: int,
+    horizon: int,
+    last_absent: int,
+    attr: list[int],
+    failed: list[int],
+    conflict: list[int],
+) -> Record:
+    """``persuasion.failed``: evaluate the persuasion attempts dated ``run_start``..``horizon``
+    against attendance (``last_absent``: the run's last absent day).
+
+    An attempt fails when ``refused`` or ``unreachable`` (on its date), or ``agreed`` on A with
+    the child still absent on the ``agreed_return_grace_school_days``-th school day after A (in
+    force on A; the failure is on that day). An attempt without a level is attributed to the
+    level responsible on its date; each failure moves responsibility one level up.
+    """
+    level = codes.L_SCHOOL
+    first = NO_DAY
+    attempts = failures = 0
+    first_failed = -1
+    for i in range(lo, hi):
+        attr[i - lo] = codes.NONE
+        failed[i - lo] = NO_DAY
+        conflict[i - lo] = 0
+        row = ev[i]
+        day = row[codes.F_DAY]
+        if row[codes.F_TYPE] != codes.T_PERSUASION or day < run_start or day > horizon:
+            continue
+        attempts += 1
+        attributed = row[codes.F_LEVEL] if row[codes.F_LEVEL] != codes.NONE else level
+        outcome = row[codes.F_OUTCOME]
+        failed_on = NO_DAY
+        if outcome == codes.O_REFUSED or outcome == codes.O_UNREACHABLE:
+            failed_on = day
+        elif outcome == codes.O_AGREED:
+            grace = param(t, day, codes.PERSUASION_AGREED_RETURN_GRACE_SCHOOL_DAYS)
+            check = add_school_days(t, day, grace)
+            if check <= last_absent:
+                failed_on = check
+        elif outcome == codes.O_RETURNED and day < last_absent:
+            conflict[i - lo] = 1
+        attr[i - lo] = attributed
+        if failed_on != NO_DAY:
+            failed[i - lo] = failed_on
+            up = next_level(attributed)
+            level = up if up > level else level
+            failures += 1
+            if first_failed < 0:
+                first_failed = i
+            if first == NO_DAY or failed_on < first:
+                first = failed_on
+    return Record(level, first, attempts, failures, first_failed)
+
+
+class Episode(NamedTuple):
+    """A run of absence evaluated up to its horizon (``as_of``, or the day before a return):
+    its figures, the 7-day alert, the month mark, the persuasion stage's start, the persuasion
+    record and the day the child became a dropout (each :data:`NO_DAY` when not reached)."""
+
+    run_start: int
+    unexcused: int
+    last: int
+    alert: int
+    mark: int
+    length: int
+    persuasion_start: int
+    record: Record
+    dropout_since: int
+
+
+@kernel
+def episode(
+    t: Tables,
+    ev: Rows,
+    lo: int,
+    hi: int,
+    ab: Absences,
+    run: tuple[int, int],
+    horizon: int,
+    attr: list[int],
+    failed: list[int],
+    conflict: list[int],
+    span: list[int],
+) -> Episode:
+    """Evaluate ``run`` as it stood on ``horizon``. The persuasion stage begins at the later of
+    the alert and the month mark, once the mark is reached (``attendance.one_month``); the child
+    is a dropout from the later of the stage's start and the first failed attempt
+    (``persuasion.dropout``)."""
+    fig = run_figures(t, ab, run)
+    alert = mark = length = start = dropout = NO_DAY
+    record = Record(codes.L_SCHOOL, NO_DAY, 0, 0, -1)
+    if fig.run_start != NO_DAY:
+        alert = alert_day(t, ab, run)
+        mark, length = month_mark(t, fig.run_start)
+        if mark > span[1]:
+            span[1] = mark
+        if alert != NO_DAY and mark <= horizon:
+            start = mark if mark > alert else alert
+        record = persuasion_record(
+            t, ev, lo, hi, fig.run_start, horizon, fig.last, attr, failed, conflict
+        )
+        if record.first_failure != NO_DAY and start != NO_DAY:
+            dropout = record.first_failure if record.first_failure > start else start
+    return Episode(
+        fig.run_start, fig.unexcused, fig.last, alert, mark, length, start, record, dropout
+    )
+
+
+@kernel
+def persuade_actions(
+    t: Tables,
+    ev: Rows,
+    lo: int,
+    hi: int,
+    as_of: int,
+    ep: Episode,
+    horizon: int,
+    attr: list[int],
+    failed: list[int],
+    acts: list[ActionRow],
+    finds: list[FindingRow],
+    span: list[int],
+) -> None:
+    """``persuade`` at school from the persuasion stage's start, then one level up after each
+    failed attempt, due ``persuasion.escalation_due_school_days`` after the failure
+    (``persuasion.escalation``)."""
+    start = ep.persuasion_start
+    require(
+        t,
+        ev,
+        lo,
+        hi,
+        as_of,
+        I_PERSUADE[codes.L_SCHOOL],
+        start,
+        ep.run_start,
+        horizon,
+        codes.NONE,
+        attr,
+        acts,
+        finds,
+        span,
+    )
+    seen = 1 << codes.L_SCHOOL
+    for i in range(lo, hi):
+        failed_on = failed[i - lo]
+        if failed_on == NO_DAY:
+            continue
+        level = next_level(attr[i - lo])
+        trigger = failed_on if failed_on > start else start
+        if (seen >> level) & 1 or trigger > horizon:
+            continue
+        seen |= 1 << level
+        require(
+            t,
+            ev,
+            lo,
+            hi,
+            as_of,
+            I_PERSUADE[level],
+            trigger,
+            trigger,
+            horizon,
+            codes.NONE,
+            attr,
+            acts,
+            finds,
+            span,
+        )
+
+
+@kernel
+def return_day(t: Tables, ab: Absences, run: tuple[int, int]) -> int:
+    """The first school day after ``run`` on which the child is expected at school (the return
+    date when the child came back; after a window, the window's end)."""
+    k = run[1]
+    while k < len(ab.states) and ab.states[k] == NOT_EXPECTED:
+        k += 1
+    return t.sd_days[ab.k0 + k] if k < len(ab.states) else NO_DAY
+
+
+@kernel
+def came_back(ab: Absences, run: tuple[int, int]) -> bool:
+    """Whether the run ended with a day at school (not with a window in which the child is not
+    expected at school)."""
+    return run[1] >= len(ab.states) or ab.states[run[1]] == PRESENT
+
+
+@kernel
+def find_return(
+    t: Tables,
+    ev: Rows,
+    lo: int,
+    hi: int,
+    as_of: int,
+    ab: Absences,
+    rs: list[tuple[int, int]],
+    n_previous: int,
+    attr: list[int],
+    failed: list[int],
+    conflict: list[int],
+    span: list[int],
+    tr: list[TraceRow],
+) -> int:
+    """``persuasion.returned``: the latest earlier run that reached the persuasion stage, ended
+    with the child back at school, and whose monitoring window
+    (``returned.monitoring_days`` from the return, in force on it) holds ``as_of``; its
+    position in ``rs``, or -1."""
+    for r in range(n_previous - 1, -1, -1):
+        run = rs[r]
+        back = return_day(t, ab, run)
+        if back == NO_DAY:
+            continue
+        window = param(t, back, codes.RETURNED_MONITORING_DAYS)
+        if back + window <= as_of:
+            break
+        if not came_back(ab, run) or alert_day(t, ab, run) == NO_DAY:
+            continue
+        ep = episode(t, ev, lo, hi, ab, run, back - 1, attr, failed, conflict, span)
+        if ep.persuasion_start != NO_DAY:
+            note(tr, R_RETURN, True, back, back, back + window - 1, 0, 0)
+            return r
+    note(tr, R_RETURN, False, NO_DAY, 0, 0, 0, 0)
+    return -1
+
+
+@kernel
+def attending_since(
+    t: Tables,
+    ev: Rows,
+    lo: int,
+    hi: int,
+    ab: Absences,
+    rs: list[tuple[int, int]],
+    n_previous: int,
+    attr: list[int],
+    failed: list[int],
+    conflict: list[int],
+    span: list[int],
+) -> int:
+    """Attending since the latest return — or the end of its monitoring window, when the run
+    had reached persuasion; :data:`NO_DAY` when the events show no earlier run."""
+    since = NO_DAY
+    for r in range(n_previous - 1, -1, -1):
+        run = rs[r]
+        back = return_day(t, ab, run)
+        if back == NO_DAY:
+            continue
+        window = param(t, back, codes.RETURNED_MONITORING_DAYS)
+        if since != NO_DAY and back + window <= since:
+            break
+        reached = (
+            came_back(ab, run)
+            and alert_day(t, ab, run) != NO_DAY
+            and episode(
+                t, ev, lo, hi, ab, run, back - 1, attr, failed, conflict, span
+            ).persuasion_start
+            != NO_DAY
+        )
+        candidate = back + window if reached else back
+        if since == NO_DAY or candidate > since:
+            since = candidate
+    return since
+
+
+@kernel
+def return_actions(
+    t: Tables,
+    ev: Rows,
+    lo: int,
+    hi: int,
+    as_of: int,
+    run_start: int,
+    back: int,
+    attr: list[int],
+    acts: list[ActionRow],
+    finds: list[FindingRow],
+    span: list[int],
+) -> None:
+    """After a return: an individual plan (一生一策), and clearing the registry mark if one
+    other than ``cleared`` was set in the episode."""
+    require(
+        t,
+        ev,
+        lo,
+        hi,
+        as_of,
+        I_INDIVIDUAL_PLAN,
+        back,
+        run_start,
+        as_of,
+        codes.NONE,
+        attr,
+        acts,
+        finds,
+        span,
+    )
+    last_set = NO_DAY
+    for i in range(lo, hi):
+        row = ev[i]
+        if (
+            row[codes.F_TYPE] == codes.T_REGISTRY_MARK
+            and row[codes.F_DAY] >= run_start
+            and row[codes.F_MARK] != codes.NONE
+            and row[codes.F_MARK] != codes.M_CLEARED
+        ):
+            last_set = row[codes.F_DAY]
+    if last_set != NO_DAY:
+        require(
+            t,
+            ev,
+            lo,
+            hi,
+            as_of,
+            I_CLEAR_REGISTRY_MARK,
+            back,
+            last_set,
+            as_of,
+            codes.NONE,
+            attr,
+            acts,
+            finds,
+            span,
+        )

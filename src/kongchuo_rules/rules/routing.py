@@ -10,10 +10,16 @@ responsibility matrix of plan 四 — all read from the policy's ``[[routing]]``
 from __future__ import annotations
 
 from kongchuo_rules._base import FrozenModel
+from kongchuo_rules._internal import codes
+from kongchuo_rules._internal.actions import require
+from kongchuo_rules._internal.codes import Rows
+from kongchuo_rules._internal.days import NO_DAY, age_on
+from kongchuo_rules._internal.kernel import kernel
+from kongchuo_rules._internal.record import ActionRow, FindingRow, TraceRow, note
+from kongchuo_rules._internal.tables import R_BELOW_AGE, R_CAUSE, R_SPEC, Tables, param
 from kongchuo_rules.citations import Citation
 from kongchuo_rules.policy import Policy, Route, default_policy
-from kongchuo_rules.rules._action import ActionSpec
-from kongchuo_rules.rules._rule import Rule
+from kongchuo_rules.rules._rule import ActionSpec, Rule
 from kongchuo_rules.rules.enforcement import (
     ADMINISTRATIVE_PENALTY,
     COURT_APPLICATION,
@@ -43,6 +49,7 @@ CAUSE_ROUTING = Rule(
     fired_en="causes found: {causes}; referred to the responsible agencies",
     not_fired_zh="本次未发现需转介的原因",
     not_fired_en="no cause to refer",
+    figures=(("causes", "causes"),),
 )
 PRIORITY = Rule(
     id="routing.priority",
@@ -53,6 +60,8 @@ PRIORITY = Rule(
     fired_en="priority household or special group, and {status}: township and civil-affairs help",
     not_fired_zh="非重点对象，或学生在校就读（无须额外帮扶事项）",
     not_fired_en="not a priority child, or attending (no support actions)",
+    figures=(("status", "status"),),
+    figures_not_fired=(),
 )
 PRIORITY_SUPPORT = ActionSpec(
     kind=ActionKind.PRIORITY_SUPPORT,
@@ -82,7 +91,7 @@ _LADDER_AGENCIES = tuple(
 
 
 def route_spec(route: Route) -> ActionSpec:
-    """The action a routing row requires."""
+    """The action a routing row requires (done by an ``action_taken`` of its kind)."""
     return ActionSpec(
         kind=route.action,
         agency=route.agency,
@@ -91,6 +100,159 @@ def route_spec(route: Route) -> ActionSpec:
         due_parameter="routing.referral_due_school_days",
         rule=CAUSE_ROUTING.id,
         supporting=route.supporting,
+        static=False,
+    )
+
+
+R_CAUSE_ROUTING = CAUSE_ROUTING.index
+R_PRIORITY = PRIORITY.index
+I_PRIORITY_SUPPORT = PRIORITY_SUPPORT.index
+I_PRIORITY_ASSISTANCE = PRIORITY_ASSISTANCE.index
+N_CAUSES = len(Cause)
+
+
+@kernel
+def cause_days(ev: Rows, lo: int, hi: int, since: int, until: int) -> list[int]:
+    """Per cause code, the first day it was found from ``since`` to ``until`` (or
+    :data:`NO_DAY`): the causes of home visits, guardian contacts and persuasion attempts, and
+    whereabouts findings ``working`` (child labour) and ``missing``."""
+    found = [NO_DAY] * N_CAUSES
+    for i in range(lo, hi):
+        row = ev[i]
+        day = row[codes.F_DAY]
+        if day < since or day > until:
+            continue
+        t = row[codes.F_TYPE]
+        mask = 0
+        if t == codes.T_HOME_VISIT or t == codes.T_GUARDIAN_CONTACT or t == codes.T_PERSUASION:
+            mask = row[codes.F_CAUSES]
+        elif t == codes.T_WHEREABOUTS:
+            if row[codes.F_FINDING] == codes.W_WORKING:
+                mask = 1 << codes.C_CHILD_LABOR
+            elif row[codes.F_FINDING] == codes.W_MISSING:
+                mask = 1 << codes.C_MISSING
+        for c in range(N_CAUSES):
+            if (mask >> c) & 1 and found[c] == NO_DAY:
+                found[c] = day
+    return found
+
+
+@kernel
+def cause_mask(found: list[int]) -> int:
+    """The causes found, as a bit per cause code."""
+    mask = 0
+    for c in range(len(found)):
+        if found[c] != NO_DAY:
+            mask |= 1 << c
+    return mask
+
+
+@kernel
+def route_causes(
+    t: Tables,
+    ev: Rows,
+    lo: int,
+    hi: int,
+    as_of: int,
+    birth: int,
+    found: list[int],
+    earliest: int,
+    since: int,
+    horizon: int,
+    attr: list[int],
+    acts: list[ActionRow],
+    finds: list[FindingRow],
+    span: list[int],
+    tr: list[TraceRow],
+) -> None:
+    """``routing.causes``: each cause found by ``horizon`` requires the actions of the agencies
+    the policy's routing table names, from the later of the day it was found and
+    ``earliest``; a route with ``below_age`` applies only to a child younger than that
+    parameter on ``as_of`` (child labour: under 16)."""
+    fired = False
+    child_age = age_on(birth, as_of)
+    for r in range(len(t.routes)):
+        route = t.routes[r]
+        first = found[route[R_CAUSE]]
+        if first == NO_DAY or first > horizon:
+            continue
+        if route[R_BELOW_AGE] != codes.NONE and child_age >= param(t, as_of, route[R_BELOW_AGE]):
+            continue
+        trigger = first if first > earliest else earliest
+        require(
+            t,
+            ev,
+            lo,
+            hi,
+            as_of,
+            route[R_SPEC],
+            trigger,
+            since,
+            horizon,
+            route[R_CAUSE],
+            attr,
+            acts,
+            finds,
+            span,
+        )
+        fired = True
+    note(tr, R_CAUSE_ROUTING, fired, NO_DAY, cause_mask(found), 0, 0, 0)
+
+
+@kernel
+def support_priority(
+    t: Tables,
+    ev: Rows,
+    lo: int,
+    hi: int,
+    as_of: int,
+    priority: int,
+    trigger: int,
+    since: int,
+    status: int,
+    attr: list[int],
+    acts: list[ActionRow],
+    finds: list[FindingRow],
+    span: list[int],
+    tr: list[TraceRow],
+) -> None:
+    """``routing.priority``: a priority child who is a suspected dropout, a dropout or out of
+    school gets the township's help and the civil-affairs bureau's assistance."""
+    if priority == 0:
+        note(tr, R_PRIORITY, False, NO_DAY, 0, 0, 0, 0)
+        return
+    note(tr, R_PRIORITY, True, trigger, status, 0, 0, 0)
+    require(
+        t,
+        ev,
+        lo,
+        hi,
+        as_of,
+        I_PRIORITY_SUPPORT,
+        trigger,
+        since,
+        as_of,
+        codes.NONE,
+        attr,
+        acts,
+        finds,
+        span,
+    )
+    require(
+        t,
+        ev,
+        lo,
+        hi,
+        as_of,
+        I_PRIORITY_ASSISTANCE,
+        trigger,
+        since,
+        as_of,
+        codes.NONE,
+        attr,
+        acts,
+        finds,
+        span,
     )
 
 

@@ -1,6 +1,6 @@
 """Special statuses (PRODUCT.md §5.7): completion, exemption, deferral, studying elsewhere,
-home-delivered teaching. Precedence: completed > exempt > deferred > studying_elsewhere > the
-attendance-derived statuses.
+home-delivered teaching, and the placement of disabled children. Precedence: completed >
+exempt > deferred > studying_elsewhere > the attendance-derived statuses.
 
 Plan 五(一)五 (特殊教育专家委员会 … 建立免予入学的学生名册),
 四 县人民政府 (经当地人民政府批准的以外), 四 县教育局 (随班就读和送教上门),
@@ -9,14 +9,15 @@ Plan 五(一)五 (特殊教育专家委员会 … 建立免予入学的学生名
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
+from typing import NamedTuple
 
-from kongchuo_rules.case import Completion, Deferral, Placement, TransferOut
-from kongchuo_rules.rules._action import ActionSpec
-from kongchuo_rules.rules._rule import Rule
-from kongchuo_rules.rules._timeline import Timeline
-from kongchuo_rules.vocabulary import ActionKind, Agency, PlacementMode, Role, Status
+from kongchuo_rules._internal import codes
+from kongchuo_rules._internal.codes import Rows
+from kongchuo_rules._internal.days import NO_DAY
+from kongchuo_rules._internal.kernel import kernel
+from kongchuo_rules._internal.record import TraceRow, note
+from kongchuo_rules.rules._rule import ActionSpec, DoneBy, Rule
+from kongchuo_rules.vocabulary import ActionKind, Agency, Role
 
 __all__ = [
     "COMPLETION",
@@ -28,8 +29,7 @@ __all__ = [
     "PLACEMENT_ASSESSMENT",
     "REGISTRY_TRANSFER",
     "TRANSFER_OUT",
-    "SpecialStatus",
-    "latest_placement",
+    "Special",
     "special_status",
 ]
 
@@ -42,6 +42,8 @@ COMPLETION = Rule(
     fired_en="completed compulsory education on {date}",
     not_fired_zh="无完成义务教育记录",
     not_fired_en="no completion recorded",
+    figures=(("date", "iso"),),
+    figures_not_fired=(),
 )
 EXEMPTION = Rule(
     id="special.exemption",
@@ -52,6 +54,8 @@ EXEMPTION = Rule(
     fired_en="exempted by the special-education committee on {date}",
     not_fired_zh="无免予入学认定",
     not_fired_en="no exemption decision",
+    figures=(("date", "iso"),),
+    figures_not_fired=(),
 )
 DEFERRAL = Rule(
     id="special.deferral",
@@ -62,6 +66,8 @@ DEFERRAL = Rule(
     fired_en="deferral approved on {date}, until {until}",
     not_fired_zh="无有效的缓学/休学批准",
     not_fired_en="no deferral in force",
+    figures=(("date", "iso"), ("until", "iso_or_dash")),
+    figures_not_fired=(),
 )
 TRANSFER_OUT = Rule(
     id="special.studying_elsewhere",
@@ -72,6 +78,20 @@ TRANSFER_OUT = Rule(
     fired_en="studying elsewhere: {how} on {date}",
     not_fired_zh="无转出或在外就读核查记录",
     not_fired_en="no transfer out or verified schooling elsewhere",
+    figures=(("date", "iso"), ("how", "how")),
+    figures_not_fired=(),
+)
+ENROLLED_ELSEWHERE = Rule(
+    id="special.enrolled_elsewhere",
+    title_zh="去向核查：在外地就读",
+    title_en="Found enrolled elsewhere",
+    clauses=("police_whereabouts",),
+    fired_zh="{date}去向核查发现在外地就读：在外就读，须办理学籍转接",
+    fired_en="whereabouts check on {date} found the child enrolled elsewhere: studying elsewhere",
+    not_fired_zh="本次缺勤期间的去向核查未发现在外地就读",
+    not_fired_en="no whereabouts check in this episode found the child enrolled elsewhere",
+    figures=(("date", "day"),),
+    figures_not_fired=(),
 )
 HOME_DELIVERY = Rule(
     id="special.home_delivery",
@@ -84,76 +104,8 @@ HOME_DELIVERY = Rule(
     ),
     not_fired_zh="未安置为送教上门",
     not_fired_en="not placed for home-delivered teaching",
+    figures=(("date", "day"),),
 )
-
-
-@dataclass(frozen=True)
-class SpecialStatus:
-    """A status that takes precedence over attendance, and the rule that decided it."""
-
-    status: Status
-    since: dt.date
-    rule: Rule
-    figures: dict[str, str]
-
-
-def latest_placement(events: Timeline) -> Placement | None:
-    """The latest placement decision that names a mode."""
-    placements = [e for e in events.of(Placement) if e.mode is not None]
-    return placements[-1] if placements else None
-
-
-def special_status(events: Timeline, as_of: dt.date) -> SpecialStatus | None:
-    """The highest-precedence special status on ``as_of``, from events dated on or before it.
-
-    Elsewhere-findings of a whereabouts check belong to an absence episode and are decided by
-    the attendance rules; here only ``transfer_out`` counts.
-    """
-    completions = events.of(Completion)
-    if completions:
-        completion = completions[0]
-        return SpecialStatus(
-            Status.COMPLETED, completion.date, COMPLETION, {"date": completion.date.isoformat()}
-        )
-    placement = latest_placement(events)
-    if placement is not None and placement.mode is PlacementMode.EXEMPT:
-        return SpecialStatus(
-            Status.EXEMPT, placement.date, EXEMPTION, {"date": placement.date.isoformat()}
-        )
-    deferrals = events.of(Deferral)
-    if deferrals and (deferrals[-1].until is None or as_of < deferrals[-1].until):
-        latest = deferrals[-1]
-        until = latest.until.isoformat() if latest.until else "—"
-        return SpecialStatus(
-            Status.DEFERRED,
-            latest.date,
-            DEFERRAL,
-            {"date": latest.date.isoformat(), "until": until},
-        )
-    transfers = events.of(TransferOut)
-    if transfers:
-        first = transfers[0]
-        return SpecialStatus(
-            Status.STUDYING_ELSEWHERE,
-            first.date,
-            TRANSFER_OUT,
-            {"date": first.date.isoformat(), "how": "transfer_out"},
-        )
-    return None
-
-
-ENROLLED_ELSEWHERE = Rule(
-    id="special.enrolled_elsewhere",
-    title_zh="去向核查：在外地就读",
-    title_en="Found enrolled elsewhere",
-    clauses=("police_whereabouts",),
-    fired_zh="{date}去向核查发现在外地就读：在外就读，须办理学籍转接",
-    fired_en="whereabouts check on {date} found the child enrolled elsewhere: studying elsewhere",
-    not_fired_zh="本次缺勤期间的去向核查未发现在外地就读",
-    not_fired_en="no whereabouts check in this episode found the child enrolled elsewhere",
-)
-
-
 PLACEMENT = Rule(
     id="special.placement",
     title_zh="残疾儿童入学安置评估",
@@ -167,6 +119,8 @@ PLACEMENT = Rule(
     ),
     not_fired_zh="无须安置评估（非持证残疾适龄儿童，或已有安置决定）",
     not_fired_en="no placement assessment needed (not certified disabled, or already placed)",
+    figures=(("trigger", "day"),),
+    figures_not_fired=(),
 )
 PLACEMENT_ASSESSMENT = ActionSpec(
     kind=ActionKind.PLACEMENT_ASSESSMENT,
@@ -181,7 +135,9 @@ PLACEMENT_ASSESSMENT = ActionSpec(
         Agency.DISABLED_PERSONS_FEDERATION,
         Agency.CIVIL_AFFAIRS_BUREAU,
     ),
+    done_by=DoneBy(taken_after="trigger"),
 )
+"""入学安置评估: done by an ``action_taken`` of its kind."""
 REGISTRY_TRANSFER = ActionSpec(
     kind=ActionKind.REGISTRY_TRANSFER,
     agency=Agency.SCHOOL,
@@ -189,5 +145,131 @@ REGISTRY_TRANSFER = ActionSpec(
     clauses=("registry_management",),
     due_parameter="reporting.report_due_school_days",
     rule=ENROLLED_ELSEWHERE.id,
+    done_by=DoneBy(events=("transfer_out",), after="trigger", taken_after="trigger"),
 )
 """学籍转接 after a child is found enrolled elsewhere: done by a ``transfer_out``."""
+
+R_COMPLETION = COMPLETION.index
+R_EXEMPTION = EXEMPTION.index
+R_DEFERRAL = DEFERRAL.index
+R_TRANSFER_OUT = TRANSFER_OUT.index
+R_ENROLLED_ELSEWHERE = ENROLLED_ELSEWHERE.index
+R_HOME_DELIVERY = HOME_DELIVERY.index
+R_PLACEMENT = PLACEMENT.index
+I_PLACEMENT_ASSESSMENT = PLACEMENT_ASSESSMENT.index
+I_REGISTRY_TRANSFER = REGISTRY_TRANSFER.index
+
+
+class Special(NamedTuple):
+    """A status that takes precedence over attendance (``status`` NONE: none), the rule that
+    decided it, since when, and (for a deferral) until when."""
+
+    status: int
+    rule: int
+    since: int
+    until: int
+
+
+@kernel
+def latest_placement(ev: Rows, lo: int, hi: int) -> int:
+    """The position of the latest placement decision that names a mode, or -1."""
+    found = -1
+    for i in range(lo, hi):
+        if ev[i][codes.F_TYPE] == codes.T_PLACEMENT and ev[i][codes.F_MODE] != codes.NONE:
+            found = i
+    return found
+
+
+@kernel
+def special_status(ev: Rows, lo: int, hi: int, as_of: int) -> Special:
+    """The highest-precedence special status on ``as_of``: the first completion; the latest
+    placement if it exempts; the latest deferral while in force (before its ``until``); the
+    first transfer out. Whereabouts findings belong to an absence episode (see
+    :func:`enrolled_elsewhere`)."""
+    completion = deferral = transfer = -1
+    for i in range(lo, hi):
+        t = ev[i][codes.F_TYPE]
+        if t == codes.T_COMPLETION and completion < 0:
+            completion = i
+        elif t == codes.T_DEFERRAL:
+            deferral = i
+        elif t == codes.T_TRANSFER_OUT and transfer < 0:
+            transfer = i
+    if completion >= 0:
+        return Special(codes.S_COMPLETED, R_COMPLETION, ev[completion][codes.F_DAY], NO_DAY)
+    placement = latest_placement(ev, lo, hi)
+    if placement >= 0 and ev[placement][codes.F_MODE] == codes.P_EXEMPT:
+        return Special(codes.S_EXEMPT, R_EXEMPTION, ev[placement][codes.F_DAY], NO_DAY)
+    if deferral >= 0:
+        until = ev[deferral][codes.F_UNTIL]
+        if until == NO_DAY or as_of < until:
+            return Special(codes.S_DEFERRED, R_DEFERRAL, ev[deferral][codes.F_DAY], until)
+    if transfer >= 0:
+        return Special(
+            codes.S_STUDYING_ELSEWHERE, R_TRANSFER_OUT, ev[transfer][codes.F_DAY], NO_DAY
+        )
+    return Special(codes.NONE, -1, NO_DAY, NO_DAY)
+
+
+@kernel
+def trace_special(tr: list[TraceRow], found: Special) -> None:
+    """Trace the four special-status rules (one fired at most)."""
+    for rule in (R_COMPLETION, R_EXEMPTION, R_DEFERRAL, R_TRANSFER_OUT):
+        if found.rule == rule:
+            note(tr, rule, True, found.since, found.since, found.until, 0, 0)
+        else:
+            note(tr, rule, False, NO_DAY, 0, 0, 0, 0)
+
+
+@kernel
+def not_expected(ev: Rows, lo: int, hi: int) -> list[tuple[int, int]]:
+    """The windows ``[start, end)`` in which the child is not expected at school although the
+    windows may end: an approved deferral (until its ``until``, or a later deferral) and an
+    exemption or home-delivered teaching (until the next placement decision). Absence spells
+    do not count on their school days, and a window ends any run of absence (docs/rules.md)."""
+    windows = [(0, 0)]
+    windows.pop()
+    open_start = NO_DAY  # an exemption or home delivery in force
+    for i in range(lo, hi):
+        row = ev[i]
+        t = row[codes.F_TYPE]
+        if t == codes.T_PLACEMENT and row[codes.F_MODE] != codes.NONE:
+            if open_start != NO_DAY:
+                windows.append((open_start, row[codes.F_DAY]))
+                open_start = NO_DAY
+            mode = row[codes.F_MODE]
+            if mode == codes.P_EXEMPT or mode == codes.P_HOME_DELIVERY:
+                open_start = row[codes.F_DAY]
+        elif t == codes.T_DEFERRAL:
+            end = row[codes.F_UNTIL]
+            for j in range(i + 1, hi):  # a later deferral replaces this one from its date
+                if ev[j][codes.F_TYPE] == codes.T_DEFERRAL:
+                    if end == NO_DAY or ev[j][codes.F_DAY] < end:
+                        end = ev[j][codes.F_DAY]
+                    break
+            windows.append((row[codes.F_DAY], end))
+    if open_start != NO_DAY:
+        windows.append((open_start, NO_DAY))
+    return windows
+
+
+@kernel
+def enrolled_elsewhere(ev: Rows, lo: int, hi: int, run_start: int) -> int:
+    """``special.enrolled_elsewhere``: the day of the episode's latest whereabouts check, if it
+    found the child enrolled elsewhere; otherwise :data:`NO_DAY`."""
+    latest = -1
+    for i in range(lo, hi):
+        if ev[i][codes.F_TYPE] == codes.T_WHEREABOUTS and ev[i][codes.F_DAY] >= run_start:
+            latest = i
+    if latest >= 0 and ev[latest][codes.F_FINDING] == codes.W_ENROLLED_ELSEWHERE:
+        return ev[latest][codes.F_DAY]
+    return NO_DAY
+
+
+@kernel
+def has_placement(ev: Rows, lo: int, hi: int) -> bool:
+    """Whether any placement decision (with or without a mode) is recorded."""
+    for i in range(lo, hi):  # noqa: SIM110 (a loop: numba compiles it)
+        if ev[i][codes.F_TYPE] == codes.T_PLACEMENT:
+            return True
+    return False

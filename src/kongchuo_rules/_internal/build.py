@@ -1,0 +1,226 @@
+"""The models an assessment shows, built from the rows the rules core recorded: findings at
+once (they are few), actions and the trace when first read (:class:`Lazy`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from pydantic import BaseModel
+
+from kongchuo_rules._internal import codes
+from kongchuo_rules._internal.days import NO_DAY, opt_date, to_date, to_day
+from kongchuo_rules._internal.record import NOT_APPLICABLE, ActionRow, FindingRow, TraceRow
+from kongchuo_rules.vocabulary import (
+    ActionKind,
+    Cause,
+    EscalationLevel,
+    FindingCode,
+    PersuasionOutcome,
+    Stage,
+    Status,
+)
+
+if TYPE_CHECKING:
+    from kongchuo_rules._internal.encode import Row
+    from kongchuo_rules._internal.tables import Shared, Tables
+    from kongchuo_rules.assess import Decision
+    from kongchuo_rules.assessment import Action, Assessment, Finding, RuleTrace
+
+__all__ = ["Lazy", "build_assessment", "construct"]
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def construct(cls: type[M], fields: dict[str, Any]) -> M:
+    """An instance of ``cls`` from already valid ``fields`` (every field given), without
+    validation: for models the library builds from its own decisions."""
+    obj = cls.__new__(cls)
+    object.__setattr__(obj, "__dict__", fields)
+    object.__setattr__(obj, "__pydantic_fields_set__", set(fields))
+    object.__setattr__(obj, "__pydantic_extra__", None)
+    object.__setattr__(obj, "__pydantic_private__", None)
+    return obj
+
+
+_CAUSES = tuple(Cause)
+_CLOCKS = ("term_time", "calendar")
+_INCOMPLETE = {codes.T_REGISTRY_MARK: "registry_mark without 'mark'",
+               codes.T_PLACEMENT: "placement without 'mode'"}  # fmt: skip
+
+
+def _figure(kind: str, value: int) -> Any:
+    if kind == "int":
+        return value
+    if kind == "day":
+        return opt_date(value)
+    if kind == "iso":
+        return None if value == NO_DAY else to_date(value).isoformat()
+    if kind == "iso_or_dash":
+        return "—" if value == NO_DAY else to_date(value).isoformat()
+    if kind == "level":
+        return None if value < 0 else codes.member(EscalationLevel, value).value  # type: ignore[union-attr]
+    if kind == "outcome":
+        return None if value < 0 else codes.member(PersuasionOutcome, value).value  # type: ignore[union-attr]
+    if kind == "status":
+        return codes.member(Status, value).value  # type: ignore[union-attr]
+    if kind == "clock":
+        return _CLOCKS[value]
+    if kind == "causes":
+        names = sorted(_CAUSES[c].value for c in range(len(_CAUSES)) if (value >> c) & 1)
+        return ", ".join(names) if names else None
+    if kind == "how":
+        return "transfer_out"
+    raise ValueError(f"unknown figure kind {kind!r}")
+
+
+class Lazy:
+    """What an assessment needs to build its actions and trace when first read."""
+
+    __slots__ = ("acts", "as_of", "shared", "tr")
+
+    def __init__(
+        self, shared: Shared, as_of: dt.date, acts: list[ActionRow], tr: list[TraceRow]
+    ) -> None:
+        self.shared = shared
+        self.as_of = as_of
+        self.acts = acts
+        self.tr = tr
+
+    def actions(self) -> tuple[Action, ...]:
+        from kongchuo_rules.assessment import Action
+
+        templates = self.shared.action_templates()
+        found = []
+        for spec, trigger, due, _done_by, overdue, cause, done in self.acts:
+            kind, agency, holder, citations, level, supporting, rule = templates[spec]
+            fields = {
+                "kind": kind,
+                "agency": agency,
+                "holder": holder,
+                "trigger": to_date(trigger),
+                "due": to_date(due),
+                "done": done == 1,
+                "overdue": overdue == 1,
+                "citations": citations,
+                "level": level,
+                "supporting": supporting,
+                "rule": rule,
+                "cause": None if cause < 0 else _CAUSES[cause],
+            }
+            found.append(construct(Action, fields))
+        return tuple(found)
+
+    def trace(self) -> tuple[RuleTrace, ...]:
+        from kongchuo_rules.assessment import RuleTrace
+        from kongchuo_rules.rules._rule import RULE_LIST
+
+        cite = self.shared.policy.cite
+        found = []
+        for rule_index, fired, on, *values in self.tr:
+            rule = RULE_LIST[rule_index]
+            names = () if fired == NOT_APPLICABLE else rule.figure_names(fired == 1)
+            figures = {name: _figure(kind, values[i]) for i, (name, kind) in enumerate(names)}
+            fields = {
+                "rule": rule.id,
+                "fired": fired == 1,
+                "on": opt_date(on),
+                "figures": figures,
+                "citations": cite(rule.clauses),
+            }
+            found.append(construct(RuleTrace, fields))
+        return tuple(found)
+
+
+def _message(row: FindingRow, t: Tables, rows: Sequence[Row], as_of: int) -> str:
+    code, on, a, _b = row
+    if code == codes.FC_LATE_REPORT:
+        kind = codes.member(ActionKind, a).value  # type: ignore[union-attr]
+        return f"{kind} was due on {to_date(on).isoformat()} and is not recorded as done"
+    if code == codes.FC_CONFLICTING_ABSENCE:
+        days = ", ".join(to_date(d).isoformat() for d in _conflict_days(t, rows, as_of))
+        return (
+            f"{a} school day(s) covered by both an excused and an unexcused absence, counted "
+            f"as unexcused: {days}"
+        )
+    if code == codes.FC_CALENDAR_ESTIMATED:
+        return (
+            f"PRC holidays of {a} are estimated by the holidays package (no official notice "
+            "held): school-day counts in that year may shift; supply the official days with "
+            "SchoolCalendar(official=...)"
+        )
+    if code == codes.FC_OUTCOME_CONFLICT:
+        return (
+            "a persuasion attempt recorded 'returned' but the child was absent on later school "
+            "days of the run; the outcome is not counted"
+        )
+    if code == codes.FC_EVENTS_AFTER_TRANSFER:
+        return "absence recorded after the transfer out; check whether the child is back"
+    if code == codes.FC_ABSENCE_WITHOUT_REGISTRATION:
+        return (
+            f"{a} absence spell(s) recorded for a child marked as not registered; the "
+            "attendance rules do not apply until the registration is corrected"
+        )
+    if code == codes.FC_INCOMPLETE_EVENT:
+        return f"{_INCOMPLETE[a]}: ignored"
+    raise ValueError(f"unknown finding code {code}")
+
+
+def _conflict_days(t: Tables, rows: Sequence[Row], as_of: int) -> list[int]:
+    from kongchuo_rules.rules.attendance import CONFLICT, absences
+    from kongchuo_rules.rules.special import not_expected
+
+    hi = sum(1 for r in rows if r[codes.F_DAY] <= as_of)
+    ab = absences(t, rows, 0, hi, as_of, not_expected(rows, 0, hi))
+    return [t.sd_days[ab.k0 + k] for k, s in enumerate(ab.states) if s == CONFLICT]
+
+
+def build_assessment(
+    case_id: str,
+    as_of: dt.date,
+    d: Decision,
+    acts: list[ActionRow],
+    finds: list[FindingRow],
+    tr: list[TraceRow],
+    shared: Shared,
+    t: Tables,
+    rows: Sequence[Row],
+    version: str,
+) -> Assessment:
+    """The :class:`~kongchuo_rules.assessment.Assessment` of a decision; its actions and trace
+    are built when first read."""
+    from kongchuo_rules.assessment import Assessment, Finding
+
+    today = to_day(as_of)
+    findings: list[Finding] = [
+        construct(
+            Finding,
+            {
+                "code": codes.member(FindingCode, row[0]),
+                "message": _message(row, t, rows, today),
+                "on": opt_date(row[1]),
+                "national_id": None,
+            },
+        )
+        for row in finds
+    ]
+    fields: dict[str, Any] = {
+        "case_id": case_id,
+        "as_of": as_of,
+        "status": codes.member(Status, d.status),
+        "status_since": opt_date(d.since),
+        "stage": codes.member(Stage, d.stage),
+        "escalation_level": codes.member(EscalationLevel, d.level),
+        "run_start": opt_date(d.run_start),
+        "unexcused_days": d.unexcused_days,
+        "alert_date": opt_date(d.alert_date),
+        "month_mark": opt_date(d.month_mark),
+        "return_date": opt_date(d.return_date),
+        "school_year_age": d.school_year_age,
+        "priority": d.priority == 1,
+        "causes": tuple(c for i, c in enumerate(_CAUSES) if (d.causes >> i) & 1),
+        "findings": tuple(findings),
+        "policy_version": version,
+    }
+    return Assessment.lazy(fields, Lazy(shared, as_of, acts, tr))
