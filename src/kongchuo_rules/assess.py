@@ -27,19 +27,13 @@ from kongchuo_rules._internal.build import build_assessment
 from kongchuo_rules._internal.codes import Rows
 from kongchuo_rules._internal.days import FAR, NO_DAY, civil, to_day
 from kongchuo_rules._internal.encode import Child, child_of, event_rows
-from kongchuo_rules._internal.kernel import kernel
-from kongchuo_rules._internal.record import (
-    ActionRow,
-    FindingRow,
-    TraceRow,
-    finding,
-    not_applicable,
-    note,
-)
+from kongchuo_rules._internal.kernel import inline, kernel
+from kongchuo_rules._internal.record import Work, finding, ints, not_applicable, note
 from kongchuo_rules._internal.tables import (
     Tables,
     is_estimated,
     last_school_day,
+    school_day,
     school_year_of,
     school_year_start,
     shared,
@@ -131,12 +125,10 @@ def decide(
     lo: int,
     hi: int,
     as_of: int,
-    acts: list[ActionRow],
-    finds: list[FindingRow],
-    tr: list[TraceRow],
+    w: Work,
 ) -> Decision:
-    """Assess the child whose sorted event rows are ``ev[lo:hi]`` on ``as_of``: append the
-    required actions to ``acts``, the findings to ``finds`` and the trace to ``tr``.
+    """Assess the child whose sorted event rows are ``ev[lo:hi]`` on ``as_of``, recording the
+    required actions, the findings and the trace in ``w``.
 
     Order: school age → special statuses → (not registered) out of school, or (registered)
     home delivery → runs of absence, the 7-day and one-month rules → return → persuasion
@@ -149,17 +141,17 @@ def decide(
     while end < hi and ev[end][codes.F_DAY] <= as_of:  # only events up to as_of count
         end += 1
     hi = end
-    span = [as_of, as_of]  # the first and last days the calendar is asked about
-    attr = [codes.NONE] * (hi - lo)  # per event: the escalation level of an attempt
-    failed = [NO_DAY] * (hi - lo)  # per event: the day an attempt failed
-    conflict = [0] * (hi - lo)  # per event: 1 for 'returned' while still absent
+    span = ints(w, 2, as_of)  # the first and last days the calendar is asked about
+    attr = ints(w, hi - lo, codes.NONE)  # per event: the escalation level of an attempt
+    failed = ints(w, hi - lo, NO_DAY)  # per event: the day an attempt failed
+    conflict = ints(w, hi - lo, 0)  # per event: 1 for 'returned' while still absent
 
     age = school_year_age(t, child.birth, as_of)
     of_age = age.of_school_age == 1
-    note(tr, R_SCHOOL_AGE, of_age, NO_DAY, age.age, age.cutoff, age.first_age, age.last_age)
-    _data_findings(ev, lo, hi, child.registered, finds)
+    note(w, R_SCHOOL_AGE, of_age, NO_DAY, age.age, age.cutoff, age.first_age, age.last_age)
+    _data_findings(ev, lo, hi, child.registered, w)
     sp = special_status(ev, lo, hi, as_of)
-    trace_special(tr, sp)
+    trace_special(w, sp)
 
     status, since, stage, level = codes.NONE, NO_DAY, codes.G_NONE, codes.NONE
     run_start = alert = mark = back = elsewhere = episode_start = NO_DAY
@@ -168,7 +160,7 @@ def decide(
     ep = _no_episode()
     if child.registered == 0:
         oos = out_of_school_since(ev, lo, hi, age, sp.status)
-        note(tr, R_OUT_OF_SCHOOL, oos != NO_DAY, oos, age.age, oos, 0, 0)
+        note(w, R_OUT_OF_SCHOOL, oos != NO_DAY, oos, age.age, oos, 0, 0)
         if sp.status != codes.NONE:
             status, since = sp.status, sp.since
         elif oos != NO_DAY:
@@ -180,43 +172,44 @@ def decide(
         placed = latest_placement(ev, lo, hi)
         home = placed >= 0 and ev[placed][codes.F_MODE] == codes.P_HOME_DELIVERY
         on = ev[placed][codes.F_DAY] if home else NO_DAY
-        note(tr, R_HOME_DELIVERY, home, on, on, 0, 0, 0)
+        note(w, R_HOME_DELIVERY, home, on, on, 0, 0, 0)
         if home:  # enrolled; the attendance rules do not apply
             status = sp.status if sp.status != codes.NONE else codes.S_ATTENDING
             since = sp.since if sp.status != codes.NONE else on
         else:
-            ab = absences(t, ev, lo, hi, as_of, not_expected(ev, lo, hi))
+            windows, n_windows = not_expected(ev, lo, hi, w)
+            ab = absences(t, ev, lo, hi, as_of, windows, n_windows, w)
             if ab.first_spell != NO_DAY and ab.first_spell < span[0]:
                 span[0] = ab.first_spell
-            _conflicts(t, ab.k0, ab.states, finds)
-            rs = runs(ab.states)
-            current = len(rs) > 0 and rs[-1][1] == len(ab.states)
-            previous = len(rs) - 1 if current else len(rs)
+            _conflicts(t, ab.k0, ab.states, w)
+            rs, n_runs = runs(ab.states, w)
+            current = n_runs > 0 and rs[2 * n_runs - 1] == len(ab.states)
+            previous = n_runs - 1 if current else n_runs
+            last_run = (rs[2 * n_runs - 2], rs[2 * n_runs - 1]) if n_runs > 0 else (0, 0)
             if current:
-                ep = episode(t, ev, lo, hi, ab, rs[-1], as_of, attr, failed, conflict, span)
+                ep = episode(t, ev, lo, hi, ab, last_run, as_of, attr, failed, conflict, span)
                 run_start, unexcused, alert, mark = ep.run_start, ep.unexcused, ep.alert, ep.mark
             trace_run(
-                t, tr, current, run_start, unexcused, alert, mark, ep.length,
+                t, w, current, run_start, unexcused, alert, mark, ep.length,
                 ep.persuasion_start, last_school_day(t, as_of), as_of,
             )  # fmt: skip
             returned = find_return(
-                t, ev, lo, hi, as_of, ab, rs, previous, attr, failed, conflict, span, tr
+                t, ev, lo, hi, as_of, ab, rs, previous, attr, failed, conflict, span, w
             )
             if sp.status != codes.NONE:
                 status, since, episode_start = sp.status, sp.since, run_start
             elif current and alert != NO_DAY:
                 from_episode = True
-                ep = episode(t, ev, lo, hi, ab, rs[-1], as_of, attr, failed, conflict, span)
+                ep = episode(t, ev, lo, hi, ab, last_run, as_of, attr, failed, conflict, span)
                 status, since, stage, level, elsewhere = _episode_status(
-                    ev, lo, hi, ep, attr, conflict, finds, tr
+                    ev, lo, hi, ep, attr, conflict, w
                 )
                 episode_start = run_start
             elif returned >= 0:
                 from_return = True
-                back = return_day(t, ab, rs[returned])
-                ep = episode(
-                    t, ev, lo, hi, ab, rs[returned], back - 1, attr, failed, conflict, span
-                )
+                run = (rs[2 * returned], rs[2 * returned + 1])
+                back = return_day(t, ab, run)
+                ep = episode(t, ev, lo, hi, ab, run, back - 1, attr, failed, conflict, span)
                 status, since, stage = codes.S_RETURNED, back, codes.G_MONITORING
                 episode_start = ep.run_start
             else:
@@ -227,36 +220,30 @@ def decide(
 
     causes = 0
     if child.registered == 0 or episode_start != NO_DAY:
-        causes = cause_mask(cause_days(ev, lo, hi, episode_start, as_of))
+        causes = cause_mask(cause_days(ev, lo, hi, episode_start, as_of, w))
     refusal = (causes >> codes.C_GUARDIAN_REFUSAL) & 1 == 1
     if refusal and (status == codes.S_DROPOUT or status == codes.S_OUT_OF_SCHOOL):
         stage = codes.G_ENFORCEMENT
 
     # the actions required so far for the current episode
     if from_episode:
-        _episode_actions(
-            t, child, ev, lo, hi, as_of, ep, as_of, attr, failed, acts, finds, span, tr
-        )
+        _episode_actions(t, child, ev, lo, hi, as_of, ep, as_of, attr, failed, w, span)
         if elsewhere != NO_DAY and status == codes.S_STUDYING_ELSEWHERE:
             require(
                 t, ev, lo, hi, as_of, I_REGISTRY_TRANSFER, elsewhere, elsewhere, as_of,
-                codes.NONE, attr, acts, finds, span,
+                codes.NONE, attr, w, span,
             )  # fmt: skip
     elif from_return:
-        _episode_actions(
-            t, child, ev, lo, hi, as_of, ep, back - 1, attr, failed, acts, finds, span, tr
-        )
-        return_actions(t, ev, lo, hi, as_of, ep.run_start, back, attr, acts, finds, span)
+        _episode_actions(t, child, ev, lo, hi, as_of, ep, back - 1, attr, failed, w, span)
+        return_actions(t, ev, lo, hi, as_of, ep.run_start, back, attr, w, span)
     elif status == codes.S_OUT_OF_SCHOOL:
-        _out_of_school_actions(t, child, ev, lo, hi, as_of, since, attr, acts, finds, span, tr)
+        _out_of_school_actions(t, child, ev, lo, hi, as_of, since, attr, w, span)
     else:
         for rule in (R_VERIFY, R_MISSING, R_LADDER, R_CAUSE_ROUTING, R_PRIORITY):
-            not_applicable(tr, rule)
-    _placement(t, child, ev, lo, hi, as_of, age, status, attr, acts, finds, span, tr)
-    kept = unique_actions(acts, t)
-    acts.clear()
-    acts.extend(kept)
-    _calendar_findings(t, span, finds)
+            not_applicable(w, rule)
+    _placement(t, child, ev, lo, hi, as_of, age, status, attr, w, span)
+    unique_actions(t, w)
+    _calendar_findings(t, span, w)
     dropout = ep.dropout_since if from_episode or from_return else NO_DAY
     return Decision(
         status, since, stage, level, age.age, run_start, unexcused, alert, mark, back,
@@ -264,7 +251,7 @@ def decide(
     )  # fmt: skip
 
 
-@kernel
+@inline
 def _no_episode() -> Episode:
     return Episode(
         NO_DAY, 0, NO_DAY, NO_DAY, NO_DAY, NO_DAY, NO_DAY,
@@ -272,8 +259,8 @@ def _no_episode() -> Episode:
     )  # fmt: skip
 
 
-@kernel
-def _data_findings(ev: Rows, lo: int, hi: int, registered: int, finds: list[FindingRow]) -> None:
+@inline
+def _data_findings(ev: Rows, lo: int, hi: int, registered: int, w: Work) -> None:
     """Data-quality findings: absence recorded for an unregistered child or after a transfer
     out; a registry mark without its mark, a placement without its mode (ignored)."""
     spells = 0
@@ -287,21 +274,21 @@ def _data_findings(ev: Rows, lo: int, hi: int, registered: int, finds: list[Find
         elif row[codes.F_TYPE] == codes.T_TRANSFER_OUT and transfer == NO_DAY:
             transfer = row[codes.F_DAY]
     if registered == 0 and spells > 0:
-        finding(finds, codes.FC_ABSENCE_WITHOUT_REGISTRATION, first_spell, spells, 0)
+        finding(w, codes.FC_ABSENCE_WITHOUT_REGISTRATION, first_spell, spells, 0)
     if transfer != NO_DAY:
         for i in range(lo, hi):
             if ev[i][codes.F_TYPE] == codes.T_ABSENCE and ev[i][codes.F_DAY] > transfer:
-                finding(finds, codes.FC_EVENTS_AFTER_TRANSFER, transfer, 0, 0)
+                finding(w, codes.FC_EVENTS_AFTER_TRANSFER, transfer, 0, 0)
                 break
     for i in range(lo, hi):
         row = ev[i]
         t = row[codes.F_TYPE]
         if (t == codes.T_REGISTRY_MARK or t == codes.T_PLACEMENT) and row[codes.F_CODE] < 0:
-            finding(finds, codes.FC_INCOMPLETE_EVENT, row[codes.F_DAY], t, 0)
+            finding(w, codes.FC_INCOMPLETE_EVENT, row[codes.F_DAY], t, 0)
 
 
-@kernel
-def _conflicts(t: Tables, k0: int, states: list[int], finds: list[FindingRow]) -> None:
+@inline
+def _conflicts(t: Tables, k0: int, states: list[int], w: Work) -> None:
     """The finding ``conflicting_absence``: school days covered by both an excused and an
     unexcused spell (counted as unexcused)."""
     n = 0
@@ -310,12 +297,12 @@ def _conflicts(t: Tables, k0: int, states: list[int], finds: list[FindingRow]) -
         if states[k] == CONFLICT:
             n += 1
             if first == NO_DAY:
-                first = t.sd_days[k0 + k]
+                first = school_day(t, k0 + k)
     if n > 0:
-        finding(finds, codes.FC_CONFLICTING_ABSENCE, first, n, 0)
+        finding(w, codes.FC_CONFLICTING_ABSENCE, first, n, 0)
 
 
-@kernel
+@inline
 def _episode_status(
     ev: Rows,
     lo: int,
@@ -323,8 +310,7 @@ def _episode_status(
     ep: Episode,
     attr: list[int],
     conflict: list[int],
-    finds: list[FindingRow],
-    tr: list[TraceRow],
+    w: Work,
 ) -> tuple[int, int, int, int, int]:
     """Status, since, stage, escalation level and the day the child was found enrolled
     elsewhere, from a current run that fired the 7-day rule."""
@@ -332,20 +318,20 @@ def _episode_status(
     first = rec.first_failed
     fail_level = attr[first - lo] if first >= 0 else codes.NONE
     outcome = ev[first][codes.F_OUTCOME] if first >= 0 else codes.NONE
-    note(tr, R_PERSUASION_FAILED, rec.failures > 0, rec.first_failure,
+    note(w, R_PERSUASION_FAILED, rec.failures > 0, rec.first_failure,
          fail_level, rec.first_failure, outcome, rec.attempts)  # fmt: skip
     for i in range(lo, hi):
         if conflict[i - lo] == 1:
-            finding(finds, codes.FC_OUTCOME_CONFLICT, ev[i][codes.F_DAY], 0, 0)
+            finding(w, codes.FC_OUTCOME_CONFLICT, ev[i][codes.F_DAY], 0, 0)
     reached = ep.persuasion_start != NO_DAY
     level = rec.level if reached else codes.NONE
     shown = level if level != codes.NONE else codes.L_SCHOOL
-    note(tr, R_ESCALATION, rec.failures > 0 and reached, rec.first_failure,
+    note(w, R_ESCALATION, rec.failures > 0 and reached, rec.first_failure,
          rec.failures, shown, 0, 0)  # fmt: skip
-    note(tr, R_DROPOUT, ep.dropout_since != NO_DAY, ep.dropout_since,
+    note(w, R_DROPOUT, ep.dropout_since != NO_DAY, ep.dropout_since,
          ep.mark, rec.first_failure, ep.dropout_since, 0)  # fmt: skip
     elsewhere = enrolled_elsewhere(ev, lo, hi, ep.run_start)
-    note(tr, R_ENROLLED_ELSEWHERE, elsewhere != NO_DAY, elsewhere, elsewhere, 0, 0, 0)
+    note(w, R_ENROLLED_ELSEWHERE, elsewhere != NO_DAY, elsewhere, elsewhere, 0, 0, 0)
     if elsewhere != NO_DAY:
         return codes.S_STUDYING_ELSEWHERE, elsewhere, codes.G_NONE, level, elsewhere
     if ep.dropout_since != NO_DAY:
@@ -366,34 +352,32 @@ def _episode_actions(
     horizon: int,
     attr: list[int],
     failed: list[int],
-    acts: list[ActionRow],
-    finds: list[FindingRow],
+    w: Work,
     span: list[int],
-    tr: list[TraceRow],
 ) -> None:
     """The actions of a run that fired the 7-day rule, as required by ``horizon``."""
     run_start = ep.run_start
     require(t, ev, lo, hi, as_of, I_HOME_VISIT, ep.alert, run_start, horizon, codes.NONE,
-            attr, acts, finds, span)  # fmt: skip
+            attr, w, span)  # fmt: skip
     if ep.persuasion_start != NO_DAY:
         require(t, ev, lo, hi, as_of, I_ASSIGN_PERSUADER, ep.persuasion_start, run_start,
-                horizon, codes.NONE, attr, acts, finds, span)  # fmt: skip
-        persuade_actions(t, ev, lo, hi, as_of, ep, horizon, attr, failed, acts, finds, span)
+                horizon, codes.NONE, attr, w, span)  # fmt: skip
+        persuade_actions(t, ev, lo, hi, as_of, ep, horizon, attr, failed, w, span)
     whereabouts_actions(t, ev, lo, hi, as_of, run_start, ep.persuasion_start, horizon,
-                        attr, acts, finds, span, tr)  # fmt: skip
+                        attr, w, span)  # fmt: skip
     dropped = ep.dropout_since != NO_DAY and ep.dropout_since <= horizon
     if dropped:
         for spec in (I_MARK_REGISTRY, I_REPORT_TO_BUREAU):
             require(t, ev, lo, hi, as_of, spec, ep.dropout_since, run_start, horizon,
-                    codes.NONE, attr, acts, finds, span)  # fmt: skip
-    found = cause_days(ev, lo, hi, run_start, horizon)
+                    codes.NONE, attr, w, span)  # fmt: skip
+    found = cause_days(ev, lo, hi, run_start, horizon, w)
     refused = found[codes.C_GUARDIAN_REFUSAL] if dropped else NO_DAY
     ladder(t, ev, lo, hi, as_of, refused, ep.dropout_since, run_start, horizon,
-           codes.S_DROPOUT, attr, acts, finds, span, tr)  # fmt: skip
+           codes.S_DROPOUT, attr, w, span)  # fmt: skip
     route_causes(t, ev, lo, hi, as_of, child.birth, found, ep.alert, run_start, horizon,
-                 attr, acts, finds, span, tr)  # fmt: skip
+                 attr, w, span)  # fmt: skip
     support_priority(t, ev, lo, hi, as_of, child.priority, ep.alert, run_start,
-                     codes.S_SUSPECTED_DROPOUT, attr, acts, finds, span, tr)  # fmt: skip
+                     codes.S_SUSPECTED_DROPOUT, attr, w, span)  # fmt: skip
 
 
 @kernel
@@ -406,27 +390,25 @@ def _out_of_school_actions(
     as_of: int,
     since: int,
     attr: list[int],
-    acts: list[ActionRow],
-    finds: list[FindingRow],
+    w: Work,
     span: list[int],
-    tr: list[TraceRow],
 ) -> None:
     """The actions for a child out of school (失学): enrolment mobilisation, and the ladder,
     cause routing and priority help over every event."""
     require(t, ev, lo, hi, as_of, I_ENROLLMENT_MOBILIZATION, since, since, as_of, codes.NONE,
-            attr, acts, finds, span)  # fmt: skip
-    found = cause_days(ev, lo, hi, NO_DAY, as_of)
-    note(tr, R_VERIFY, False, NO_DAY, 0, 0, 0, 0)
-    note(tr, R_MISSING, False, NO_DAY, 0, 0, 0, 0)
+            attr, w, span)  # fmt: skip
+    found = cause_days(ev, lo, hi, NO_DAY, as_of, w)
+    note(w, R_VERIFY, False, NO_DAY, 0, 0, 0, 0)
+    note(w, R_MISSING, False, NO_DAY, 0, 0, 0, 0)
     ladder(t, ev, lo, hi, as_of, found[codes.C_GUARDIAN_REFUSAL], since, NO_DAY, as_of,
-           codes.S_OUT_OF_SCHOOL, attr, acts, finds, span, tr)  # fmt: skip
+           codes.S_OUT_OF_SCHOOL, attr, w, span)  # fmt: skip
     route_causes(t, ev, lo, hi, as_of, child.birth, found, since, NO_DAY, as_of,
-                 attr, acts, finds, span, tr)  # fmt: skip
+                 attr, w, span)  # fmt: skip
     support_priority(t, ev, lo, hi, as_of, child.priority, since, since,
-                     codes.S_OUT_OF_SCHOOL, attr, acts, finds, span, tr)  # fmt: skip
+                     codes.S_OUT_OF_SCHOOL, attr, w, span)  # fmt: skip
 
 
-@kernel
+@inline
 def _placement(
     t: Tables,
     child: Child,
@@ -437,10 +419,8 @@ def _placement(
     age: Age,
     status: int,
     attr: list[int],
-    acts: list[ActionRow],
-    finds: list[FindingRow],
+    w: Work,
     span: list[int],
-    tr: list[TraceRow],
 ) -> None:
     """``special.placement``: a certified-disabled child of school age with no placement
     decision, not completed, exempt, deferred or elsewhere, is assessed by the committee."""
@@ -452,27 +432,27 @@ def _placement(
         or status == codes.S_DEFERRED
     )
     if child.certified_disabled == 0 or age.of_school_age == 0 or placed:
-        note(tr, R_PLACEMENT, False, NO_DAY, 0, 0, 0, 0)
+        note(w, R_PLACEMENT, False, NO_DAY, 0, 0, 0, 0)
         return
     if has_placement(ev, lo, hi):
-        note(tr, R_PLACEMENT, False, NO_DAY, 0, 0, 0, 0)
+        note(w, R_PLACEMENT, False, NO_DAY, 0, 0, 0, 0)
         return
     year_start = school_year_start(t, school_year_of(t, as_of))
     trigger = age.starts if age.starts > year_start else year_start
-    note(tr, R_PLACEMENT, True, trigger, trigger, 0, 0, 0)
+    note(w, R_PLACEMENT, True, trigger, trigger, 0, 0, 0)
     require(t, ev, lo, hi, as_of, I_PLACEMENT_ASSESSMENT, trigger, trigger, as_of, codes.NONE,
-            attr, acts, finds, span)  # fmt: skip
+            attr, w, span)  # fmt: skip
 
 
-@kernel
-def _calendar_findings(t: Tables, span: list[int], finds: list[FindingRow]) -> None:
+@inline
+def _calendar_findings(t: Tables, span: list[int], w: Work) -> None:
     """The finding ``calendar_estimated`` for each year the assessment counted school days in
     whose PRC holidays are only estimated."""
     if span[1] == FAR:  # beyond the tables: the caller grows them and decides again
         return
     for year in range(civil(span[0])[0], civil(span[1])[0] + 1):
         if is_estimated(t, year):
-            finding(finds, codes.FC_CALENDAR_ESTIMATED, NO_DAY, year, 0)
+            finding(w, codes.FC_CALENDAR_ESTIMATED, NO_DAY, year, 0)
 
 
 # -- the per-case entry point (Python) --------------------------------------------------------
@@ -503,16 +483,12 @@ def assess(
     sh = shared(policy, calendar)
     t = sh.covering(first, day)
     while True:
-        acts: list[ActionRow] = []
-        finds: list[FindingRow] = []
-        tr: list[TraceRow] = []
-        decision = decide(t, child, rows, 0, len(rows), day, acts, finds, tr)
-        if not (FAR in decision or any(FAR in a for a in acts) or any(FAR in r for r in tr)):
+        w = Work()
+        decision = decide(t, child, rows, 0, len(rows), day, w)
+        if not (FAR in decision or any(FAR in a for a in w.acts) or any(FAR in r for r in w.tr)):
             break
         t = sh.grown(t)
-    return build_assessment(
-        case.student.id, as_of, decision, acts, finds, tr, sh, t, rows, calendar.version
-    )
+    return build_assessment(case.student.id, as_of, decision, w, sh, t, rows, calendar.version)
 
 
 def resolve(

@@ -6,8 +6,19 @@ from __future__ import annotations
 
 from kongchuo_rules._internal import codes
 from kongchuo_rules._internal.codes import Rows
-from kongchuo_rules._internal.kernel import kernel
-from kongchuo_rules._internal.record import ActionRow, FindingRow, finding
+from kongchuo_rules._internal.kernel import inline, kernel
+from kongchuo_rules._internal.record import (
+    A_SPEC,
+    A_TRIGGER,
+    Work,
+    act,
+    action,
+    finding,
+    n_actions,
+    set_action,
+    swap_actions,
+    truncate_actions,
+)
 from kongchuo_rules._internal.tables import (
     S_AFTER_TRIGGER,
     S_AGENCY,
@@ -25,6 +36,7 @@ from kongchuo_rules._internal.tables import (
     add_school_days,
     param,
 )
+from kongchuo_rules._internal.tables import spec as spec_
 
 __all__ = ["first_event", "require"]
 
@@ -43,30 +55,32 @@ def first_event(
 ) -> int:
     """The position of the first event that completes action ``spec`` (by its ``DoneBy``
     data, ``action_taken`` aside), or -1."""
-    s = t.specs[spec]
-    mask = s[S_EVENTS]
+    mask = spec_(t, spec, S_EVENTS)
     if mask == 0:
         return -1
-    lower = trigger if s[S_AFTER_TRIGGER] == 1 else since
-    field = s[S_FIELD]
+    lower = trigger if spec_(t, spec, S_AFTER_TRIGGER) == 1 else since
+    field = spec_(t, spec, S_FIELD)
+    strictly = spec_(t, spec, S_STRICTLY) == 1
+    until_horizon = spec_(t, spec, S_UNTIL_HORIZON) == 1
+    values = spec_(t, spec, S_VALUES)
     for i in range(lo, hi):
         row = ev[i]
         if (mask >> row[codes.F_TYPE]) & 1 == 0:
             continue
         day = row[codes.F_DAY]
-        if day < lower or (s[S_STRICTLY] == 1 and day == lower):
+        if day < lower or (strictly and day == lower):
             continue
-        if s[S_UNTIL_HORIZON] == 1 and day > horizon:
+        if until_horizon and day > horizon:
             continue
         if field != codes.NONE:
             value = attr[i - lo] if field == S_ATTRIBUTED else row[field]
-            if value < 0 or (s[S_VALUES] >> value) & 1 == 0:
+            if value < 0 or (values >> value) & 1 == 0:
                 continue
         return i
     return -1
 
 
-@kernel
+@inline
 def _first_taken(ev: Rows, lo: int, hi: int, kind: int, agency: int, lower: int) -> int:
     """The position of the first ``action_taken`` of ``kind`` (and ``agency``, when it names
     one) dated on or after ``lower``, or -1."""
@@ -95,61 +109,61 @@ def require(
     horizon: int,
     cause: int,
     attr: list[int],
-    acts: list[ActionRow],
-    finds: list[FindingRow],
+    w: Work,
     span: list[int],
 ) -> None:
     """Require action ``spec`` from ``trigger``: due the spec's parameter (in force on the
     trigger) school days later; done by the first completing event (events counted from
     ``since``); overdue when not done and ``as_of`` is after the due date. An overdue registry
     mark or report adds the finding ``late_report``."""
-    s = t.specs[spec]
-    due = add_school_days(t, trigger, param(t, trigger, s[S_DUE]))
+    due = add_school_days(t, trigger, param(t, trigger, spec_(t, spec, S_DUE)))
     if due > span[1]:
         span[1] = due
     done = first_event(t, ev, lo, hi, spec, trigger, since, horizon, attr)
     if done < 0:
-        lower = trigger if s[S_TAKEN_AFTER_TRIGGER] == 1 else since
-        done = _first_taken(ev, lo, hi, s[S_KIND], s[S_AGENCY], lower)
+        lower = trigger if spec_(t, spec, S_TAKEN_AFTER_TRIGGER) == 1 else since
+        done = _first_taken(ev, lo, hi, spec_(t, spec, S_KIND), spec_(t, spec, S_AGENCY), lower)
     overdue = 1 if done < 0 and as_of > due else 0
     done_by = ev[done][codes.F_INDEX] if done >= 0 else -1
-    acts.append((spec, trigger, due, done_by, overdue, cause, 1 if done >= 0 else 0))
-    if overdue == 1 and (
-        s[S_KIND] == codes.K_MARK_REGISTRY or s[S_KIND] == codes.K_REPORT_TO_BUREAU
-    ):
-        finding(finds, codes.FC_LATE_REPORT, due, s[S_KIND], 0)
+    act(w, spec, trigger, due, done_by, overdue, cause, 1 if done >= 0 else 0)
+    kind = spec_(t, spec, S_KIND)
+    if overdue == 1 and (kind == codes.K_MARK_REGISTRY or kind == codes.K_REPORT_TO_BUREAU):
+        finding(w, codes.FC_LATE_REPORT, due, kind, 0)
 
 
-@kernel
-def unique_actions(acts: list[ActionRow], t: Tables) -> list[ActionRow]:
-    """One action per (kind, agency, level) — the earliest triggered, the first on a tie —
-    sorted by trigger, then kind (stable)."""
-    kept = acts[:0]
-    for a in acts:
-        sa = t.specs[a[0]]
+@inline
+def unique_actions(t: Tables, w: Work) -> None:
+    """Keep one action per (kind, agency, level) — the earliest triggered, the first on a
+    tie — and sort them by trigger, then kind (stable)."""
+    n = 0
+    for i in range(n_actions(w)):
+        si = action(w, i, A_SPEC)
         found = -1
-        for j in range(len(kept)):
-            sk = t.specs[kept[j][0]]
+        for j in range(n):
+            sj = action(w, j, A_SPEC)
             if (
-                sk[S_KIND] == sa[S_KIND]
-                and sk[S_AGENCY] == sa[S_AGENCY]
-                and sk[S_LEVEL] == sa[S_LEVEL]
+                spec_(t, sj, S_KIND) == spec_(t, si, S_KIND)
+                and spec_(t, sj, S_AGENCY) == spec_(t, si, S_AGENCY)
+                and spec_(t, sj, S_LEVEL) == spec_(t, si, S_LEVEL)
             ):
                 found = j
                 break
         if found < 0:
-            kept.append(a)
-        elif a[1] < kept[found][1]:
-            kept[found] = a
-    # stable insertion sort by (trigger, kind)
-    for i in range(1, len(kept)):
-        x = kept[i]
-        kx = t.specs[x[0]][S_KIND]
-        j = i - 1
-        while j >= 0 and (
-            kept[j][1] > x[1] or (kept[j][1] == x[1] and t.specs[kept[j][0]][S_KIND] > kx)
-        ):
-            kept[j + 1] = kept[j]
+            set_action(w, n, i)
+            n += 1
+        elif action(w, i, A_TRIGGER) < action(w, found, A_TRIGGER):
+            set_action(w, found, i)
+    truncate_actions(w, n)
+    for i in range(1, n):  # insertion sort, stable
+        j = i
+        while j > 0 and _before(t, w, j, j - 1):
+            swap_actions(w, j, j - 1)
             j -= 1
-        kept[j + 1] = x
-    return kept
+
+
+@inline
+def _before(t: Tables, w: Work, i: int, j: int) -> bool:
+    ti, tj = action(w, i, A_TRIGGER), action(w, j, A_TRIGGER)
+    if ti != tj:
+        return ti < tj
+    return spec_(t, action(w, i, A_SPEC), S_KIND) < spec_(t, action(w, j, A_SPEC), S_KIND)

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 
 from kongchuo_rules._internal import codes
 from kongchuo_rules._internal.days import NO_DAY, opt_date, to_date, to_day
-from kongchuo_rules._internal.record import NOT_APPLICABLE, ActionRow, FindingRow, TraceRow
+from kongchuo_rules._internal.record import NOT_APPLICABLE, ActionRow, FindingRow, TraceRow, Work
 from kongchuo_rules.vocabulary import (
     ActionKind,
     Cause,
@@ -168,21 +168,23 @@ def _message(row: FindingRow, t: Tables, rows: Sequence[Row], as_of: int) -> str
 
 
 def _conflict_days(t: Tables, rows: Sequence[Row], as_of: int) -> list[int]:
+    from kongchuo_rules._internal.record import Work
+    from kongchuo_rules._internal.tables import school_day
     from kongchuo_rules.rules.attendance import CONFLICT, absences
     from kongchuo_rules.rules.special import not_expected
 
     hi = sum(1 for r in rows if r[codes.F_DAY] <= as_of)
-    ab = absences(t, rows, 0, hi, as_of, not_expected(rows, 0, hi))
-    return [t.sd_days[ab.k0 + k] for k, s in enumerate(ab.states) if s == CONFLICT]
+    w = Work()
+    windows, n = not_expected(rows, 0, hi, w)
+    ab = absences(t, rows, 0, hi, as_of, windows, n, w)
+    return [school_day(t, ab.k0 + k) for k, s in enumerate(ab.states) if s == CONFLICT]
 
 
 def build_assessment(
     case_id: str,
     as_of: dt.date,
     d: Decision,
-    acts: list[ActionRow],
-    finds: list[FindingRow],
-    tr: list[TraceRow],
+    w: Work,
     shared: Shared,
     t: Tables,
     rows: Sequence[Row],
@@ -203,7 +205,7 @@ def build_assessment(
                 "national_id": None,
             },
         )
-        for row in finds
+        for row in w.finds
     ]
     fields: dict[str, Any] = {
         "case_id": case_id,
@@ -223,4 +225,4 @@ def build_assessment(
         "findings": tuple(findings),
         "policy_version": version,
     }
-    return Assessment.lazy(fields, Lazy(shared, as_of, acts, tr))
+    return Assessment.lazy(fields, Lazy(shared, as_of, w.acts, w.tr))

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from kongchuo_rules._internal.kernel import kernel
+from kongchuo_rules._internal.kernel import inline
 
 __all__ = [
     "FAR",
@@ -59,7 +59,7 @@ def opt_date(day: int) -> dt.date | None:
     return None if day == NO_DAY else dt.date.fromordinal(day + _EPOCH)
 
 
-@kernel
+@inline
 def civil(day: int) -> tuple[int, int, int]:
     """(year, month, day of month) of integer day ``day`` (H. Hinnant's civil_from_days)."""
     z = day + 719468
@@ -74,7 +74,7 @@ def civil(day: int) -> tuple[int, int, int]:
     return (y + 1 if m <= 2 else y), m, d
 
 
-@kernel
+@inline
 def from_civil(year: int, month: int, day: int) -> int:
     """The integer day of a civil date (H. Hinnant's days_from_civil)."""
     y = year - 1 if month <= 2 else year
@@ -86,7 +86,7 @@ def from_civil(year: int, month: int, day: int) -> int:
     return era * 146097 + doe - 719468
 
 
-@kernel
+@inline
 def _month_length(year: int, month: int) -> int:
     if month == 2:
         leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
@@ -94,7 +94,7 @@ def _month_length(year: int, month: int) -> int:
     return 30 if month in (4, 6, 9, 11) else 31
 
 
-@kernel
+@inline
 def add_months(day: int, months: int) -> int:
     """``day`` plus ``months`` calendar months, the day of month clipped to the month's
     length — what python-dateutil's ``relativedelta(months=+n)`` gives."""
@@ -106,7 +106,7 @@ def add_months(day: int, months: int) -> int:
     return from_civil(y, m, d if d <= last else last)
 
 
-@kernel
+@inline
 def age_on(birth: int, day: int) -> int:
     """Full years of age on ``day`` of a child born on ``birth``."""
     by, bm, bd = civil(birth)
@@ -114,14 +114,14 @@ def age_on(birth: int, day: int) -> int:
     return y - by - (1 if (m, d) < (bm, bd) else 0)
 
 
-@kernel
+@inline
 def month_day(day: int) -> int:
     """The month-day of ``day`` as ``month * 100 + day`` (``"08-31"`` is 831)."""
     _, m, d = civil(day)
     return m * 100 + d
 
 
-@kernel
+@inline
 def in_year(mmdd: int, year: int) -> int:
     """The integer day of month-day ``mmdd`` (``month * 100 + day``) in ``year``."""
     return from_civil(year, mmdd // 100, mmdd % 100)

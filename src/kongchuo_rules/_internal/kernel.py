@@ -12,15 +12,25 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-__all__ = ["KERNEL", "kernel"]
+__all__ = ["INLINE", "KERNEL", "inline", "kernel"]
 
 F = TypeVar("F", bound=Callable[..., object])
 
 KERNEL: list[Callable[..., object]] = []
 """Every marked function, in the order their modules were imported."""
+INLINE: set[Callable[..., object]] = set()
+"""The functions compiled inline into their callers: small ones (day arithmetic, table
+lookups) and the engine's steps that are called from one place."""
 
 
 def kernel(function: F) -> F:
     """Mark ``function`` as part of the rules core (returns it unchanged)."""
     KERNEL.append(function)
     return function
+
+
+def inline(function: F) -> F:
+    """Mark a function of the rules core that the compiler should inline (returns it
+    unchanged)."""
+    INLINE.add(function)
+    return kernel(function)

@@ -17,11 +17,11 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from kongchuo_rules._internal import codes
 from kongchuo_rules._internal.days import FAR, NO_DAY, civil, from_civil, to_day
-from kongchuo_rules._internal.kernel import kernel
+from kongchuo_rules._internal.kernel import inline, kernel
 
 if TYPE_CHECKING:
     from kongchuo_rules.calendar import SchoolCalendar
@@ -36,8 +36,11 @@ __all__ = [
     "is_estimated",
     "last_school_day",
     "param",
+    "route",
+    "school_day",
     "school_index",
     "shared",
+    "spec",
 ]
 
 # spec rows: the columns of Tables.specs
@@ -61,40 +64,54 @@ R_BELOW_AGE = 2  # a parameter column, or NONE
 
 
 class Tables(NamedTuple):
-    """The integer tables of one (policy, calendar) over the days ``first``..``last``.
-
-    In :func:`~kongchuo_rules.assess.assess` the sequences are lists; in the batch engine,
-    numpy arrays.
-    """
+    """The integer tables of one (policy, calendar) over the days ``first``..``last``: one flat
+    sequence ``data`` (a list in :func:`~kongchuo_rules.assess.assess`, a numpy array in the
+    batch engine, where a small tuple is cheap to pass) and the offsets of its sections."""
 
     first: int
     last: int
     first_year: int
-    sd_before: Sequence[int]  # [i]: school days on first..first+i-1 (length n + 1)
-    sd_days: Sequence[int]  # the school days, ascending
-    term_before: Sequence[int]  # [i]: term days on first..first+i-1 (length n + 1)
-    pidx: Sequence[int]  # [i]: the parameter row in force on first+i
-    eff_days: Sequence[int]  # the day each parameter row takes effect (NO_DAY: always)
-    params: Sequence[Sequence[int]]  # parameter rows; columns codes.PARAMETER_COLUMNS
-    estimated: Sequence[int]  # [y - first_year]: 1 if the year's holidays are estimated
-    specs: Sequence[Sequence[int]]  # action spec rows (columns S_*)
-    routes: Sequence[Sequence[int]]  # cause route rows (columns R_*)
+    sd_before: int  # [i]: school days on first..first+i-1 (n_days + 1 entries)
+    sd_days: int  # the school days, ascending (n_sd entries)
+    n_sd: int
+    term_before: int  # [i]: term days on first..first+i-1 (n_days + 1 entries)
+    pidx: int  # [i]: the parameter row in force on first+i (n_days entries)
+    eff_days: int  # the day each parameter row takes effect (NO_DAY: always)
+    n_rows: int
+    params: int  # parameter rows of len(codes.PARAMETER_COLUMNS) columns
+    estimated: int  # [y - first_year]: 1 if the year's holidays are estimated
+    n_years: int
+    specs: int  # action spec rows of SPEC_COLUMNS columns
+    routes: int  # cause route rows of ROUTE_COLUMNS columns
+    n_routes: int
+    data: Sequence[int]
+
+
+SPEC_COLUMNS = 11
+ROUTE_COLUMNS = 3
+N_PARAMETERS = len(codes.PARAMETER_COLUMNS)
 
 
 # -- kernel: the calendar's questions on integer days --------------------------------------------
 
 
-@kernel
+@inline
+def school_day(t: Tables, k: int) -> int:
+    """The ``k``-th school day of the tables."""
+    return t.data[t.sd_days + k]
+
+
+@inline
 def school_index(t: Tables, day: int) -> int:
-    """The index in ``sd_days`` of the first school day on or after ``day``."""
+    """The index of the first school day on or after ``day``."""
     if day <= t.first:
         return 0
     if day > t.last:
-        return len(t.sd_days)
-    return t.sd_before[day - t.first]
+        return t.n_sd
+    return t.data[t.sd_before + day - t.first]
 
 
-@kernel
+@inline
 def add_school_days(t: Tables, day: int, n: int) -> int:
     """The ``n``-th school day strictly after ``day`` (``day`` itself when ``n`` is 0);
     :data:`FAR` beyond the tables."""
@@ -103,23 +120,23 @@ def add_school_days(t: Tables, day: int, n: int) -> int:
     if day < t.first:
         return FAR  # before the tables: grow them
     k = school_index(t, day + 1) + n - 1
-    return t.sd_days[k] if k < len(t.sd_days) else FAR
+    return t.data[t.sd_days + k] if k < t.n_sd else FAR
 
 
-@kernel
+@inline
 def last_school_day(t: Tables, day: int) -> int:
     """The last school day on or before ``day`` (:data:`NO_DAY` if none in the tables)."""
     k = school_index(t, day + 1) - 1
-    return t.sd_days[k] if k >= 0 else NO_DAY
+    return t.data[t.sd_days + k] if k >= 0 else NO_DAY
 
 
-@kernel
+@inline
 def _term_before(t: Tables, day: int) -> int:
     if day <= t.first:
         return 0
     if day > t.last:
-        return t.term_before[t.last - t.first + 1]
-    return t.term_before[day - t.first]
+        return t.data[t.term_before + t.last - t.first + 1]
+    return t.data[t.term_before + day - t.first]
 
 
 @kernel
@@ -133,38 +150,51 @@ def add_term_days(t: Tables, day: int, n: int) -> int:
     target = _term_before(t, day) + n
     lo = day - t.first if day > t.first else 0
     hi = t.last - t.first + 1
-    if t.term_before[hi] < target:
+    if t.data[t.term_before + hi] < target:
         return FAR
     while lo < hi:  # the first i with term_before[i] >= target
         mid = (lo + hi) // 2
-        if t.term_before[mid] < target:
+        if t.data[t.term_before + mid] < target:
             lo = mid + 1
         else:
             hi = mid
     return t.first + lo
 
 
-@kernel
+@inline
 def param(t: Tables, day: int, column: int) -> int:
     """The value of parameter ``column`` in force on ``day``."""
     if t.first <= day <= t.last:
-        row = t.pidx[day - t.first]
+        row = t.data[t.pidx + day - t.first]
     else:
         row = 0
-        for i in range(len(t.eff_days)):
-            if t.eff_days[i] == NO_DAY or t.eff_days[i] <= day:
+        for i in range(t.n_rows):
+            since = t.data[t.eff_days + i]
+            if since == NO_DAY or since <= day:
                 row = i
-    return t.params[row][column]
+    return t.data[t.params + row * N_PARAMETERS + column]
 
 
-@kernel
+@inline
+def spec(t: Tables, i: int, column: int) -> int:
+    """Column ``column`` (``S_*``) of action spec ``i``."""
+    return t.data[t.specs + i * SPEC_COLUMNS + column]
+
+
+@inline
+def route(t: Tables, r: int, column: int) -> int:
+    """Column ``column`` (``R_*``) of cause route ``r``."""
+    return t.data[t.routes + r * ROUTE_COLUMNS + column]
+
+
+@inline
 def is_estimated(t: Tables, year: int) -> bool:
     """Whether the PRC holidays of calendar ``year`` are estimated."""
     i = year - t.first_year
-    return 0 <= i < len(t.estimated) and t.estimated[i] == 1
+    return 0 <= i < t.n_years and t.data[t.estimated + i] == 1
 
 
-@kernel
+@inline
 def school_year_of(t: Tables, day: int) -> int:
     """The school year containing ``day`` (named by the year it starts in)."""
     y, m, d = civil(day)
@@ -172,7 +202,7 @@ def school_year_of(t: Tables, day: int) -> int:
     return y if m * 100 + d >= start else y - 1
 
 
-@kernel
+@inline
 def school_year_start(t: Tables, school_year: int) -> int:
     """The first day of ``school_year``."""
     start = param(t, from_civil(school_year, 12, 31), codes.CALENDAR_SCHOOL_YEAR_START)
@@ -231,14 +261,15 @@ class Shared:
         return self.covering(from_civil(y0 - 2, 1, 1), from_civil(y1 + 1, 12, 31))
 
     def arrays(self, lo: int, hi: int) -> Tables:
-        """:meth:`covering` as numpy arrays, for the batch engine."""
+        """:meth:`covering` with ``data`` a numpy array, for the batch engine."""
         t = self.covering(lo, hi)
         with self._lock:
             if self._arrays is None or self._arrays.first != t.first or self._arrays.last != t.last:
                 import numpy as np
 
-                arrays: list[Any] = [np.asarray(v, dtype=np.int64) for v in t[3:]]
-                self._arrays = Tables(t.first, t.last, t.first_year, *arrays)
+                self._arrays = t._replace(
+                    data=cast(Sequence[int], np.asarray(t.data, dtype=np.int64))
+                )
             return self._arrays  # type: ignore[no-any-return]
 
 
@@ -355,20 +386,19 @@ def _spec_row(spec: ActionSpec) -> tuple[int, ...]:
 def _build(calendar: SchoolCalendar, y0: int, y1: int, rows: _StaticRows) -> Tables:
     first, last = from_civil(y0, 1, 1), from_civil(y1, 12, 31)
     n = last - first + 1
-    epoch = first
     school = bytearray(n)
     sd_days: list[int] = []
     for year in range(y0, y1 + 1):
         for ordinal in calendar.school_day_ordinals_of_year(year):
-            day = ordinal - 719163
-            school[day - epoch] = 1
+            day = ordinal - _EPOCH_ORDINAL
+            school[day - first] = 1
             sd_days.append(day)
     term = bytearray(n)
     for school_year in range(y0 - 1, y1 + 1):
         for info in calendar.term_infos(school_year):
             lo, hi = max(to_day(info.start), first), min(to_day(info.end), last)
             for day in range(lo, hi + 1):
-                term[day - epoch] = 1
+                term[day - first] = 1
     sd_before = [0] * (n + 1)
     term_before = [0] * (n + 1)
     s = tb = 0
@@ -387,17 +417,40 @@ def _build(calendar: SchoolCalendar, y0: int, y1: int, rows: _StaticRows) -> Tab
             row += 1
         pidx[i] = row
     estimated = [int(calendar.is_estimated(y)) for y in range(y0, y1 + 1)]
-    return Tables(
-        first,
-        last,
-        y0,
+    sections = [
         sd_before,
         sd_days,
         term_before,
         pidx,
         eff,
-        rows.params,
+        [v for r in rows.params for v in r],
         estimated,
-        rows.specs,
-        rows.routes,
+        [v for r in rows.specs for v in r],
+        [v for r in rows.routes for v in r],
+    ]
+    at = [0]
+    for section in sections:
+        at.append(at[-1] + len(section))
+    data = [v for section in sections for v in section]
+    return Tables(
+        first,
+        last,
+        y0,
+        sd_before=at[0],
+        sd_days=at[1],
+        n_sd=len(sd_days),
+        term_before=at[2],
+        pidx=at[3],
+        eff_days=at[4],
+        n_rows=len(eff),
+        params=at[5],
+        estimated=at[6],
+        n_years=len(estimated),
+        specs=at[7],
+        routes=at[8],
+        n_routes=len(rows.routes),
+        data=data,
     )
+
+
+_EPOCH_ORDINAL = 719163

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from kongchuo_rules._internal import codes
 from kongchuo_rules._internal.codes import Rows
 from kongchuo_rules._internal.days import NO_DAY, age_on, civil, in_year, to_date, to_day
-from kongchuo_rules._internal.kernel import kernel
+from kongchuo_rules._internal.kernel import inline
 from kongchuo_rules._internal.tables import Tables, param, school_year_of, school_year_start
 from kongchuo_rules.rules._rule import ActionSpec, DoneBy, Rule
 from kongchuo_rules.vocabulary import ActionKind, Agency, Role
@@ -96,7 +96,7 @@ class Age(NamedTuple):
     ends: int  # first day of the school year after the last one
 
 
-@kernel
+@inline
 def school_year_age(t: Tables, birth: int, day: int) -> Age:
     """The school-year age on ``day`` of a child born on ``birth`` (parameters in force on
     ``day``)."""
@@ -121,7 +121,7 @@ def school_year_age(t: Tables, birth: int, day: int) -> Age:
     )
 
 
-@kernel
+@inline
 def out_of_school_since(ev: Rows, lo: int, hi: int, age: Age, special_status: int) -> int:
     """``age.out_of_school``: the day an unregistered child became out of school, or
     :data:`NO_DAY`. Out of school: of school age and no special status; since the first day

@@ -20,12 +20,13 @@ from typing import NamedTuple
 from kongchuo_rules._internal import codes
 from kongchuo_rules._internal.codes import Rows
 from kongchuo_rules._internal.days import NO_DAY, add_months
-from kongchuo_rules._internal.kernel import kernel
-from kongchuo_rules._internal.record import TraceRow, note
+from kongchuo_rules._internal.kernel import inline
+from kongchuo_rules._internal.record import Work, ints, note
 from kongchuo_rules._internal.tables import (
     Tables,
     add_term_days,
     param,
+    school_day,
     school_index,
 )
 from kongchuo_rules.rules._rule import ActionSpec, DoneBy, Rule
@@ -120,9 +121,16 @@ class Absences(NamedTuple):
     first_spell: int
 
 
-@kernel
+@inline
 def absences(
-    t: Tables, ev: Rows, lo: int, hi: int, as_of: int, windows: list[tuple[int, int]]
+    t: Tables,
+    ev: Rows,
+    lo: int,
+    hi: int,
+    as_of: int,
+    windows: list[int],
+    n_windows: int,
+    w: Work,
 ) -> Absences:
     """The state of every school day from the first absence to ``as_of``: an open spell counts
     up to ``as_of``; a day covered by an excused and an unexcused spell is a conflict (counted
@@ -133,15 +141,13 @@ def absences(
             first == NO_DAY or ev[i][codes.F_DAY] < first
         ):
             first = ev[i][codes.F_DAY]
-    states = [0]
-    states.pop()
     if first == NO_DAY:
-        return Absences(0, states, NO_DAY)
+        return Absences(0, ints(w, 0, PRESENT), NO_DAY)
     k0 = school_index(t, first)
     k1 = school_index(t, as_of + 1)
     if k1 <= k0:
-        return Absences(k0, states, first)
-    states = [PRESENT] * (k1 - k0)
+        return Absences(k0, ints(w, 0, PRESENT), first)
+    states = ints(w, k1 - k0, PRESENT)
     for i in range(lo, hi):
         row = ev[i]
         if row[codes.F_TYPE] != codes.T_ABSENCE:
@@ -153,30 +159,34 @@ def absences(
         flag = EXCUSED if row[codes.F_EXCUSED] == 1 else UNEXCUSED
         for k in range(a, b):
             states[k] |= flag
-    for w in windows:
-        a = school_index(t, w[0]) - k0
-        b = len(states) if w[1] == NO_DAY else school_index(t, w[1]) - k0
+    for i in range(n_windows):
+        start, end = windows[2 * i], windows[2 * i + 1]
+        a = school_index(t, start) - k0
+        b = len(states) if end == NO_DAY else school_index(t, end) - k0
         for k in range(max(a, 0), min(b, len(states))):
             states[k] = NOT_EXPECTED
     return Absences(k0, states, first)
 
 
-@kernel
-def runs(states: list[int]) -> list[tuple[int, int]]:
-    """The runs of absence as index ranges ``[a, b)`` into ``states``, in order."""
-    found = [(0, 0)]
-    found.pop()
+@inline
+def runs(states: list[int], w: Work) -> tuple[list[int], int]:
+    """The runs of absence as index ranges ``[a, b)`` into ``states``, in order: run ``r`` is
+    ``found[2 * r]`` to ``found[2 * r + 1]``; and how many there are."""
+    found = ints(w, len(states) + 1, 0)
+    n = 0
     a = -1
     for k in range(len(states)):
         absent = PRESENT < states[k] < NOT_EXPECTED
         if absent and a < 0:
             a = k
         elif not absent and a >= 0:
-            found.append((a, k))
+            found[2 * n], found[2 * n + 1] = a, k
+            n += 1
             a = -1
     if a >= 0:
-        found.append((a, len(states)))
-    return found
+        found[2 * n], found[2 * n + 1] = a, len(states)
+        n += 1
+    return found, n
 
 
 class RunFigures(NamedTuple):
@@ -188,7 +198,7 @@ class RunFigures(NamedTuple):
     last: int
 
 
-@kernel
+@inline
 def run_figures(t: Tables, ab: Absences, run: tuple[int, int]) -> RunFigures:
     """The figures of ``run``."""
     start = NO_DAY
@@ -197,11 +207,11 @@ def run_figures(t: Tables, ab: Absences, run: tuple[int, int]) -> RunFigures:
         if ab.states[k] & UNEXCUSED:
             n += 1
             if start == NO_DAY:
-                start = t.sd_days[ab.k0 + k]
-    return RunFigures(start, n, t.sd_days[ab.k0 + run[1] - 1])
+                start = school_day(t, ab.k0 + k)
+    return RunFigures(start, n, school_day(t, ab.k0 + run[1] - 1))
 
 
-@kernel
+@inline
 def alert_day(t: Tables, ab: Absences, run: tuple[int, int]) -> int:
     """``attendance.seven_day_alert``: the unexcused day on which the run's count of unexcused
     days reaches ``absence.alert_unexcused_school_days`` (in force on that day), or
@@ -210,13 +220,13 @@ def alert_day(t: Tables, ab: Absences, run: tuple[int, int]) -> int:
     for k in range(run[0], run[1]):
         if ab.states[k] & UNEXCUSED:
             n += 1
-            day = t.sd_days[ab.k0 + k]
+            day = school_day(t, ab.k0 + k)
             if n >= param(t, day, codes.ABSENCE_ALERT_UNEXCUSED_SCHOOL_DAYS):
                 return day
     return NO_DAY
 
 
-@kernel
+@inline
 def month_mark(t: Tables, run_start: int) -> tuple[int, int]:
     """``attendance.one_month``: the month mark of a run starting on ``run_start`` and the
     month's length L in days (parameters in force on ``run_start``).
@@ -234,10 +244,10 @@ def month_mark(t: Tables, run_start: int) -> tuple[int, int]:
     return add_term_days(t, run_start, length), length
 
 
-@kernel
+@inline
 def trace_run(
     t: Tables,
-    tr: list[TraceRow],
+    w: Work,
     current: bool,
     run_start: int,
     unexcused: int,
@@ -250,13 +260,13 @@ def trace_run(
 ) -> None:
     """Trace the current run, the 7-day rule and the one-month rule."""
     if not current:
-        note(tr, R_CURRENT_RUN, False, NO_DAY, last_school_day, 0, 0, 0)
+        note(w, R_CURRENT_RUN, False, NO_DAY, last_school_day, 0, 0, 0)
         return
-    note(tr, R_CURRENT_RUN, True, run_start, run_start, unexcused, 0, 0)
+    note(w, R_CURRENT_RUN, True, run_start, run_start, unexcused, 0, 0)
     at = alert if alert != NO_DAY else as_of
     threshold = param(t, at, codes.ABSENCE_ALERT_UNEXCUSED_SCHOOL_DAYS)
-    note(tr, R_SEVEN_DAY_ALERT, alert != NO_DAY, alert, unexcused, threshold, alert, 0)
+    note(w, R_SEVEN_DAY_ALERT, alert != NO_DAY, alert, unexcused, threshold, alert, 0)
     if run_start != NO_DAY:
         clock = param(t, run_start, codes.ABSENCE_MONTH_CLOCK)
         reached = persuasion_start != NO_DAY
-        note(tr, R_MONTH_MARK, reached, persuasion_start, run_start, mark, length, clock)
+        note(w, R_MONTH_MARK, reached, persuasion_start, run_start, mark, length, clock)

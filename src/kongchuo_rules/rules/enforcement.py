@@ -16,7 +16,7 @@ from kongchuo_rules._internal.actions import first_event, require
 from kongchuo_rules._internal.codes import Rows
 from kongchuo_rules._internal.days import NO_DAY
 from kongchuo_rules._internal.kernel import kernel
-from kongchuo_rules._internal.record import ActionRow, FindingRow, TraceRow, note
+from kongchuo_rules._internal.record import Work, ints, note
 from kongchuo_rules._internal.tables import Tables, param
 from kongchuo_rules.rules._rule import ActionSpec, DoneBy, Rule
 from kongchuo_rules.vocabulary import ActionKind, Agency, Role
@@ -121,10 +121,8 @@ def ladder(
     horizon: int,
     status: int,
     attr: list[int],
-    acts: list[ActionRow],
-    finds: list[FindingRow],
+    w: Work,
     span: list[int],
-    tr: list[TraceRow],
 ) -> None:
     """``enforcement.ladder``: when the guardian refuses (cause found on ``refused``) and the
     child became a dropout or out of school on ``became``, the steps fired by ``horizon``.
@@ -132,24 +130,24 @@ def ladder(
     order's deadline; step 4 the day after the penalty's deadline. Events count from
     ``since``."""
     if refused == NO_DAY:
-        note(tr, R_LADDER, False, NO_DAY, 0, 0, 0, 0)
+        note(w, R_LADDER, False, NO_DAY, 0, 0, 0, 0)
         return
     start = became if became > refused else refused
     steps = 1
-    step_specs = [I_GUARDIAN_EDUCATION]
-    triggers = [start]
+    step_specs = ints(w, 4, I_GUARDIAN_EDUCATION)
+    triggers = ints(w, 4, start)
     educated = first_event(t, ev, lo, hi, I_GUARDIAN_EDUCATION, start, since, horizon, attr)
     if educated >= 0 and ev[educated][codes.F_DAY] <= horizon:
         day = ev[educated][codes.F_DAY]
-        step_specs.append(I_GUARDIAN_ORDER)
-        triggers.append(day if day > start else start)
+        step_specs[1] = I_GUARDIAN_ORDER
+        triggers[1] = day if day > start else start
         steps = 2
         order = first_event(t, ev, lo, hi, I_GUARDIAN_ORDER, start, since, horizon, attr)
         if order >= 0:
             penalty_trigger = _deadline_passed(t, ev[order])
             if penalty_trigger <= horizon:
-                step_specs.append(I_ADMINISTRATIVE_PENALTY)
-                triggers.append(penalty_trigger)
+                step_specs[2] = I_ADMINISTRATIVE_PENALTY
+                triggers[2] = penalty_trigger
                 steps = 3
                 penalty = first_event(
                     t, ev, lo, hi, I_ADMINISTRATIVE_PENALTY, start, since, horizon, attr
@@ -157,10 +155,10 @@ def ladder(
                 if penalty >= 0:
                     court_trigger = _deadline_passed(t, ev[penalty])
                     if court_trigger <= horizon:
-                        step_specs.append(I_COURT_APPLICATION)
-                        triggers.append(court_trigger)
+                        step_specs[3] = I_COURT_APPLICATION
+                        triggers[3] = court_trigger
                         steps = 4
-    note(tr, R_LADDER, True, start, status, start, steps, 0)
+    note(w, R_LADDER, True, start, status, start, steps, 0)
     for k in range(steps):
         require(
             t,
@@ -174,7 +172,6 @@ def ladder(
             horizon,
             codes.NONE,
             attr,
-            acts,
-            finds,
+            w,
             span,
         )

@@ -13,9 +13,9 @@ from kongchuo_rules._internal import codes
 from kongchuo_rules._internal.actions import require
 from kongchuo_rules._internal.codes import Rows
 from kongchuo_rules._internal.days import NO_DAY
-from kongchuo_rules._internal.kernel import kernel
-from kongchuo_rules._internal.record import ActionRow, FindingRow, TraceRow, note
-from kongchuo_rules._internal.tables import Tables, add_school_days, param
+from kongchuo_rules._internal.kernel import inline, kernel
+from kongchuo_rules._internal.record import Work, note
+from kongchuo_rules._internal.tables import Tables, add_school_days, param, school_day
 from kongchuo_rules.rules._rule import ActionSpec, DoneBy, Rule
 from kongchuo_rules.rules.attendance import (
     NOT_EXPECTED,
@@ -218,7 +218,7 @@ I_INDIVIDUAL_PLAN = INDIVIDUAL_PLAN.index
 I_CLEAR_REGISTRY_MARK = CLEAR_REGISTRY_MARK.index
 
 
-@kernel
+@inline
 def next_level(level: int) -> int:
     """The level above ``level``, staying at ``county``."""
     return level + 1 if level < codes.L_COUNTY else codes.L_COUNTY
@@ -238,7 +238,7 @@ class Record(NamedTuple):
     first_failed: int
 
 
-@kernel
+@inline
 def persuasion_record(
     t: Tables,
     ev: Rows,
@@ -362,8 +362,7 @@ def persuade_actions(
     horizon: int,
     attr: list[int],
     failed: list[int],
-    acts: list[ActionRow],
-    finds: list[FindingRow],
+    w: Work,
     span: list[int],
 ) -> None:
     """``persuade`` at school from the persuasion stage's start, then one level up after each
@@ -382,8 +381,7 @@ def persuade_actions(
         horizon,
         codes.NONE,
         attr,
-        acts,
-        finds,
+        w,
         span,
     )
     seen = 1 << codes.L_SCHOOL
@@ -408,30 +406,29 @@ def persuade_actions(
             horizon,
             codes.NONE,
             attr,
-            acts,
-            finds,
+            w,
             span,
         )
 
 
-@kernel
+@inline
 def return_day(t: Tables, ab: Absences, run: tuple[int, int]) -> int:
     """The first school day after ``run`` on which the child is expected at school (the return
     date when the child came back; after a window, the window's end)."""
     k = run[1]
     while k < len(ab.states) and ab.states[k] == NOT_EXPECTED:
         k += 1
-    return t.sd_days[ab.k0 + k] if k < len(ab.states) else NO_DAY
+    return school_day(t, ab.k0 + k) if k < len(ab.states) else NO_DAY
 
 
-@kernel
+@inline
 def came_back(ab: Absences, run: tuple[int, int]) -> bool:
     """Whether the run ended with a day at school (not with a window in which the child is not
     expected at school)."""
     return run[1] >= len(ab.states) or ab.states[run[1]] == PRESENT
 
 
-@kernel
+@inline
 def find_return(
     t: Tables,
     ev: Rows,
@@ -439,20 +436,20 @@ def find_return(
     hi: int,
     as_of: int,
     ab: Absences,
-    rs: list[tuple[int, int]],
+    rs: list[int],
     n_previous: int,
     attr: list[int],
     failed: list[int],
     conflict: list[int],
     span: list[int],
-    tr: list[TraceRow],
+    w: Work,
 ) -> int:
     """``persuasion.returned``: the latest earlier run that reached the persuasion stage, ended
     with the child back at school, and whose monitoring window
     (``returned.monitoring_days`` from the return, in force on it) holds ``as_of``; its
     position in ``rs``, or -1."""
     for r in range(n_previous - 1, -1, -1):
-        run = rs[r]
+        run = (rs[2 * r], rs[2 * r + 1])
         back = return_day(t, ab, run)
         if back == NO_DAY:
             continue
@@ -463,20 +460,20 @@ def find_return(
             continue
         ep = episode(t, ev, lo, hi, ab, run, back - 1, attr, failed, conflict, span)
         if ep.persuasion_start != NO_DAY:
-            note(tr, R_RETURN, True, back, back, back + window - 1, 0, 0)
+            note(w, R_RETURN, True, back, back, back + window - 1, 0, 0)
             return r
-    note(tr, R_RETURN, False, NO_DAY, 0, 0, 0, 0)
+    note(w, R_RETURN, False, NO_DAY, 0, 0, 0, 0)
     return -1
 
 
-@kernel
+@inline
 def attending_since(
     t: Tables,
     ev: Rows,
     lo: int,
     hi: int,
     ab: Absences,
-    rs: list[tuple[int, int]],
+    rs: list[int],
     n_previous: int,
     attr: list[int],
     failed: list[int],
@@ -487,7 +484,7 @@ def attending_since(
     had reached persuasion; :data:`NO_DAY` when the events show no earlier run."""
     since = NO_DAY
     for r in range(n_previous - 1, -1, -1):
-        run = rs[r]
+        run = (rs[2 * r], rs[2 * r + 1])
         back = return_day(t, ab, run)
         if back == NO_DAY:
             continue
@@ -518,8 +515,7 @@ def return_actions(
     run_start: int,
     back: int,
     attr: list[int],
-    acts: list[ActionRow],
-    finds: list[FindingRow],
+    w: Work,
     span: list[int],
 ) -> None:
     """After a return: an individual plan (一生一策), and clearing the registry mark if one
@@ -536,8 +532,7 @@ def return_actions(
         as_of,
         codes.NONE,
         attr,
-        acts,
-        finds,
+        w,
         span,
     )
     last_set = NO_DAY
@@ -563,7 +558,6 @@ def return_actions(
             as_of,
             codes.NONE,
             attr,
-            acts,
-            finds,
+            w,
             span,
         )

@@ -14,9 +14,9 @@ from kongchuo_rules._internal import codes
 from kongchuo_rules._internal.actions import require
 from kongchuo_rules._internal.codes import Rows
 from kongchuo_rules._internal.days import NO_DAY, age_on
-from kongchuo_rules._internal.kernel import kernel
-from kongchuo_rules._internal.record import ActionRow, FindingRow, TraceRow, note
-from kongchuo_rules._internal.tables import R_BELOW_AGE, R_CAUSE, R_SPEC, Tables, param
+from kongchuo_rules._internal.kernel import inline, kernel
+from kongchuo_rules._internal.record import Work, ints, note
+from kongchuo_rules._internal.tables import R_BELOW_AGE, R_CAUSE, R_SPEC, Tables, param, route
 from kongchuo_rules.citations import Citation
 from kongchuo_rules.policy import Policy, Route, default_policy
 from kongchuo_rules.rules._rule import ActionSpec, Rule
@@ -112,11 +112,11 @@ N_CAUSES = len(Cause)
 
 
 @kernel
-def cause_days(ev: Rows, lo: int, hi: int, since: int, until: int) -> list[int]:
+def cause_days(ev: Rows, lo: int, hi: int, since: int, until: int, w: Work) -> list[int]:
     """Per cause code, the first day it was found from ``since`` to ``until`` (or
     :data:`NO_DAY`): the causes of home visits, guardian contacts and persuasion attempts, and
     whereabouts findings ``working`` (child labour) and ``missing``."""
-    found = [NO_DAY] * N_CAUSES
+    found = ints(w, N_CAUSES, NO_DAY)
     for i in range(lo, hi):
         row = ev[i]
         day = row[codes.F_DAY]
@@ -137,7 +137,7 @@ def cause_days(ev: Rows, lo: int, hi: int, since: int, until: int) -> list[int]:
     return found
 
 
-@kernel
+@inline
 def cause_mask(found: list[int]) -> int:
     """The causes found, as a bit per cause code."""
     mask = 0
@@ -160,10 +160,8 @@ def route_causes(
     since: int,
     horizon: int,
     attr: list[int],
-    acts: list[ActionRow],
-    finds: list[FindingRow],
+    w: Work,
     span: list[int],
-    tr: list[TraceRow],
 ) -> None:
     """``routing.causes``: each cause found by ``horizon`` requires the actions of the agencies
     the policy's routing table names, from the later of the day it was found and
@@ -171,12 +169,13 @@ def route_causes(
     parameter on ``as_of`` (child labour: under 16)."""
     fired = False
     child_age = age_on(birth, as_of)
-    for r in range(len(t.routes)):
-        route = t.routes[r]
-        first = found[route[R_CAUSE]]
+    for r in range(t.n_routes):
+        cause = route(t, r, R_CAUSE)
+        first = found[cause]
         if first == NO_DAY or first > horizon:
             continue
-        if route[R_BELOW_AGE] != codes.NONE and child_age >= param(t, as_of, route[R_BELOW_AGE]):
+        below = route(t, r, R_BELOW_AGE)
+        if below != codes.NONE and child_age >= param(t, as_of, below):
             continue
         trigger = first if first > earliest else earliest
         require(
@@ -185,18 +184,17 @@ def route_causes(
             lo,
             hi,
             as_of,
-            route[R_SPEC],
+            route(t, r, R_SPEC),
             trigger,
             since,
             horizon,
-            route[R_CAUSE],
+            cause,
             attr,
-            acts,
-            finds,
+            w,
             span,
         )
         fired = True
-    note(tr, R_CAUSE_ROUTING, fired, NO_DAY, cause_mask(found), 0, 0, 0)
+    note(w, R_CAUSE_ROUTING, fired, NO_DAY, cause_mask(found), 0, 0, 0)
 
 
 @kernel
@@ -211,17 +209,15 @@ def support_priority(
     since: int,
     status: int,
     attr: list[int],
-    acts: list[ActionRow],
-    finds: list[FindingRow],
+    w: Work,
     span: list[int],
-    tr: list[TraceRow],
 ) -> None:
     """``routing.priority``: a priority child who is a suspected dropout, a dropout or out of
     school gets the township's help and the civil-affairs bureau's assistance."""
     if priority == 0:
-        note(tr, R_PRIORITY, False, NO_DAY, 0, 0, 0, 0)
+        note(w, R_PRIORITY, False, NO_DAY, 0, 0, 0, 0)
         return
-    note(tr, R_PRIORITY, True, trigger, status, 0, 0, 0)
+    note(w, R_PRIORITY, True, trigger, status, 0, 0, 0)
     require(
         t,
         ev,
@@ -234,8 +230,7 @@ def support_priority(
         as_of,
         codes.NONE,
         attr,
-        acts,
-        finds,
+        w,
         span,
     )
     require(
@@ -250,8 +245,7 @@ def support_priority(
         as_of,
         codes.NONE,
         attr,
-        acts,
-        finds,
+        w,
         span,
     )
 

@@ -14,8 +14,8 @@ from typing import NamedTuple
 from kongchuo_rules._internal import codes
 from kongchuo_rules._internal.codes import Rows
 from kongchuo_rules._internal.days import NO_DAY
-from kongchuo_rules._internal.kernel import kernel
-from kongchuo_rules._internal.record import TraceRow, note
+from kongchuo_rules._internal.kernel import inline
+from kongchuo_rules._internal.record import Work, ints, note
 from kongchuo_rules.rules._rule import ActionSpec, DoneBy, Rule
 from kongchuo_rules.vocabulary import ActionKind, Agency, Role
 
@@ -170,7 +170,7 @@ class Special(NamedTuple):
     until: int
 
 
-@kernel
+@inline
 def latest_placement(ev: Rows, lo: int, hi: int) -> int:
     """The position of the latest placement decision that names a mode, or -1."""
     found = -1
@@ -180,7 +180,7 @@ def latest_placement(ev: Rows, lo: int, hi: int) -> int:
     return found
 
 
-@kernel
+@inline
 def special_status(ev: Rows, lo: int, hi: int, as_of: int) -> Special:
     """The highest-precedence special status on ``as_of``: the first completion; the latest
     placement if it exempts; the latest deferral while in force (before its ``until``); the
@@ -211,31 +211,33 @@ def special_status(ev: Rows, lo: int, hi: int, as_of: int) -> Special:
     return Special(codes.NONE, -1, NO_DAY, NO_DAY)
 
 
-@kernel
-def trace_special(tr: list[TraceRow], found: Special) -> None:
+@inline
+def trace_special(w: Work, found: Special) -> None:
     """Trace the four special-status rules (one fired at most)."""
     for rule in (R_COMPLETION, R_EXEMPTION, R_DEFERRAL, R_TRANSFER_OUT):
         if found.rule == rule:
-            note(tr, rule, True, found.since, found.since, found.until, 0, 0)
+            note(w, rule, True, found.since, found.since, found.until, 0, 0)
         else:
-            note(tr, rule, False, NO_DAY, 0, 0, 0, 0)
+            note(w, rule, False, NO_DAY, 0, 0, 0, 0)
 
 
-@kernel
-def not_expected(ev: Rows, lo: int, hi: int) -> list[tuple[int, int]]:
+@inline
+def not_expected(ev: Rows, lo: int, hi: int, w: Work) -> tuple[list[int], int]:
     """The windows ``[start, end)`` in which the child is not expected at school although the
     windows may end: an approved deferral (until its ``until``, or a later deferral) and an
     exemption or home-delivered teaching (until the next placement decision). Absence spells
-    do not count on their school days, and a window ends any run of absence (docs/rules.md)."""
-    windows = [(0, 0)]
-    windows.pop()
+    do not count on their school days, and a window ends any run of absence (docs/rules.md).
+    Window ``i`` is ``windows[2 * i]`` to ``windows[2 * i + 1]`` (:data:`NO_DAY`: no end)."""
+    windows = ints(w, 2 * (hi - lo) + 2, NO_DAY)
+    n = 0
     open_start = NO_DAY  # an exemption or home delivery in force
     for i in range(lo, hi):
         row = ev[i]
         t = row[codes.F_TYPE]
         if t == codes.T_PLACEMENT and row[codes.F_MODE] != codes.NONE:
             if open_start != NO_DAY:
-                windows.append((open_start, row[codes.F_DAY]))
+                windows[2 * n], windows[2 * n + 1] = open_start, row[codes.F_DAY]
+                n += 1
                 open_start = NO_DAY
             mode = row[codes.F_MODE]
             if mode == codes.P_EXEMPT or mode == codes.P_HOME_DELIVERY:
@@ -247,13 +249,15 @@ def not_expected(ev: Rows, lo: int, hi: int) -> list[tuple[int, int]]:
                     if end == NO_DAY or ev[j][codes.F_DAY] < end:
                         end = ev[j][codes.F_DAY]
                     break
-            windows.append((row[codes.F_DAY], end))
+            windows[2 * n], windows[2 * n + 1] = row[codes.F_DAY], end
+            n += 1
     if open_start != NO_DAY:
-        windows.append((open_start, NO_DAY))
-    return windows
+        windows[2 * n], windows[2 * n + 1] = open_start, NO_DAY
+        n += 1
+    return windows, n
 
 
-@kernel
+@inline
 def enrolled_elsewhere(ev: Rows, lo: int, hi: int, run_start: int) -> int:
     """``special.enrolled_elsewhere``: the day of the episode's latest whereabouts check, if it
     found the child enrolled elsewhere; otherwise :data:`NO_DAY`."""
@@ -266,7 +270,7 @@ def enrolled_elsewhere(ev: Rows, lo: int, hi: int, run_start: int) -> int:
     return NO_DAY
 
 
-@kernel
+@inline
 def has_placement(ev: Rows, lo: int, hi: int) -> bool:
     """Whether any placement decision (with or without a mode) is recorded."""
     for i in range(lo, hi):  # noqa: SIM110 (a loop: numba compiles it)

@@ -11,7 +11,7 @@ from kongchuo_rules._internal.actions import require
 from kongchuo_rules._internal.codes import Rows
 from kongchuo_rules._internal.days import NO_DAY
 from kongchuo_rules._internal.kernel import kernel
-from kongchuo_rules._internal.record import ActionRow, FindingRow, TraceRow, note
+from kongchuo_rules._internal.record import Work, note
 from kongchuo_rules._internal.tables import Tables
 from kongchuo_rules.rules._rule import ActionSpec, DoneBy, Rule
 from kongchuo_rules.vocabulary import ActionKind, Agency, Role, WhereaboutsFinding
@@ -98,10 +98,8 @@ def whereabouts_actions(
     persuasion_start: int,
     horizon: int,
     attr: list[int],
-    acts: list[ActionRow],
-    finds: list[FindingRow],
+    w: Work,
     span: list[int],
-    tr: list[TraceRow],
 ) -> None:
     """``whereabouts.verify``: once the persuasion stage has begun or an attempt found the
     family unreachable, the police verify the whereabouts. ``whereabouts.missing``: a check in
@@ -130,13 +128,12 @@ def whereabouts_actions(
             horizon,
             codes.NONE,
             attr,
-            acts,
-            finds,
+            w,
             span,
         )
-        note(tr, R_VERIFY, True, trigger, trigger, 0, 0, 0)
+        note(w, R_VERIFY, True, trigger, trigger, 0, 0, 0)
     else:
-        note(tr, R_VERIFY, False, NO_DAY, 0, 0, 0, 0)
+        note(w, R_VERIFY, False, NO_DAY, 0, 0, 0, 0)
     missing = NO_DAY
     for i in range(lo, hi):
         row = ev[i]
@@ -160,10 +157,9 @@ def whereabouts_actions(
             horizon,
             codes.NONE,
             attr,
-            acts,
-            finds,
+            w,
             span,
         )
-        note(tr, R_MISSING, True, missing, missing, 0, 0, 0)
+        note(w, R_MISSING, True, missing, missing, 0, 0, 0)
     else:
-        note(tr, R_MISSING, False, NO_DAY, 0, 0, 0, 0)
+        note(w, R_MISSING, False, NO_DAY, 0, 0, 0, 0)

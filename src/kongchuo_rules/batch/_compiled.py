@@ -1,0 +1,314 @@
+# mypy: disable-error-code="no-untyped-def, no-untyped-call, attr-defined, call-arg"
+"""The rules core compiled with numba (imported only when numba is installed).
+
+Every function of the core marked ``@kernel`` is registered with numba as it is — the same
+source ``assess`` interprets. The storage primitives of :mod:`kongchuo_rules._internal.record`
+get implementations over preallocated arrays (:class:`ArrayWork`), so that a county is decided
+without an allocation per child; arrays are passed on as *unowned* views (no reference
+counting), which the driver below guarantees outlive every use. Small leaf functions are
+inlined.
+
+The compiled code is cached on disk per version of the core's source (numba's own cache only
+watches the file of the compiled function, not the files of the functions it calls).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import numba
+from numba import types
+from numba.extending import intrinsic, overload, register_jitable
+from numba.np.arrayobj import make_array, populate_array
+
+from kongchuo_rules._internal import record
+from kongchuo_rules._internal.encode import Child
+from kongchuo_rules._internal.kernel import INLINE, KERNEL
+from kongchuo_rules._internal.tables import Tables
+
+__all__ = ["cache_dir", "run", "work_buffer"]
+
+
+@intrinsic
+def _unowned(typingctx: Any, arr: Any) -> Any:
+    """A view of ``arr`` without a reference to its memory (no reference counting)."""
+    if not isinstance(arr, types.Array):
+        return None
+
+    def codegen(context: Any, builder: Any, sig: Any, args: Any) -> Any:
+        src = make_array(arr)(context, builder, value=args[0])
+        dst = make_array(arr)(context, builder)
+        populate_array(
+            dst,
+            data=src.data,
+            shape=src.shape,
+            strides=src.strides,
+            itemsize=src.itemsize,
+            meminfo=None,
+        )
+        return dst._getvalue()
+
+    return arr(arr), codegen
+
+
+# The work buffer of the batch engine is one int64 array: a header of counters and offsets,
+# then the regions for actions, findings, trace rows and scratch space.
+N_ACTS, N_FINDS, N_TR, N_SCRATCH, TRACING = 0, 1, 2, 3, 4
+ACTS_AT, ACTS_CAP, FINDS_AT, FINDS_CAP, TR_AT, TR_CAP, SCRATCH_AT, SCRATCH_CAP = range(5, 13)
+HEADER = 13
+
+
+def work_buffer(acts: int, finds: int, trace: int, scratch: int, tracing: bool) -> Any:
+    """A work buffer with room for ``acts`` actions, ``finds`` findings, ``trace`` trace rows
+    and ``scratch`` integers of scratch space per child."""
+    import numpy as np
+
+    at = HEADER
+    layout = {}
+    for name, rows, width in (("acts", acts, 7), ("finds", finds, 4), ("tr", trace, 7)):
+        layout[name] = (at, rows)
+        at += rows * width
+    buf = np.zeros(at + scratch, dtype=np.int64)
+    buf[TRACING] = int(tracing)
+    buf[ACTS_AT], buf[ACTS_CAP] = layout["acts"]
+    buf[FINDS_AT], buf[FINDS_CAP] = layout["finds"]
+    buf[TR_AT], buf[TR_CAP] = layout["tr"]
+    buf[SCRATCH_AT], buf[SCRATCH_CAP] = at, scratch
+    return buf
+
+
+# -- the primitives over the work buffer ---------------------------------------------------------
+
+
+@overload(record.note, inline="always")
+def _note(w, rule, fired, on, f0, f1, f2, f3):
+    def impl(w, rule, fired, on, f0, f1, f2, f3):
+        if w[TRACING] == 0:
+            return
+        i = w[N_TR]
+        if i >= w[TR_CAP]:
+            raise IndexError("trace buffer full")
+        at = w[TR_AT] + 7 * i
+        w[at] = rule
+        w[at + 1] = 1 if fired else 0
+        w[at + 2] = on
+        w[at + 3] = f0
+        w[at + 4] = f1
+        w[at + 5] = f2
+        w[at + 6] = f3
+        w[N_TR] = i + 1
+
+    return impl
+
+
+@overload(record.not_applicable, inline="always")
+def _not_applicable(w, rule):
+    def impl(w, rule):
+        if w[TRACING] == 0:
+            return
+        i = w[N_TR]
+        if i >= w[TR_CAP]:
+            raise IndexError("trace buffer full")
+        at = w[TR_AT] + 7 * i
+        w[at] = rule
+        w[at + 1] = record.NOT_APPLICABLE
+        w[at + 2] = record.NO_DAY
+        for k in range(3, 7):
+            w[at + k] = 0
+        w[N_TR] = i + 1
+
+    return impl
+
+
+@overload(record.finding, inline="always")
+def _finding(w, code, on, a, b):
+    def impl(w, code, on, a, b):
+        i = w[N_FINDS]
+        if i >= w[FINDS_CAP]:
+            raise IndexError("findings buffer full")
+        at = w[FINDS_AT] + 4 * i
+        w[at] = code
+        w[at + 1] = on
+        w[at + 2] = a
+        w[at + 3] = b
+        w[N_FINDS] = i + 1
+
+    return impl
+
+
+@overload(record.act, inline="always")
+def _act(w, spec, trigger, due, done_by, overdue, cause, done):
+    def impl(w, spec, trigger, due, done_by, overdue, cause, done):
+        i = w[N_ACTS]
+        if i >= w[ACTS_CAP]:
+            raise IndexError("actions buffer full")
+        at = w[ACTS_AT] + 7 * i
+        w[at] = spec
+        w[at + 1] = trigger
+        w[at + 2] = due
+        w[at + 3] = done_by
+        w[at + 4] = overdue
+        w[at + 5] = cause
+        w[at + 6] = done
+        w[N_ACTS] = i + 1
+
+    return impl
+
+
+@overload(record.n_actions, inline="always")
+def _n_actions(w):
+    return lambda w: w[N_ACTS]
+
+
+@overload(record.action, inline="always")
+def _action(w, i, column):
+    return lambda w, i, column: w[w[ACTS_AT] + 7 * i + column]
+
+
+@overload(record.set_action, inline="always")
+def _set_action(w, i, j):
+    def impl(w, i, j):
+        a, b = w[ACTS_AT] + 7 * i, w[ACTS_AT] + 7 * j
+        for k in range(7):
+            w[a + k] = w[b + k]
+
+    return impl
+
+
+@overload(record.swap_actions, inline="always")
+def _swap_actions(w, i, j):
+    def impl(w, i, j):
+        a, b = w[ACTS_AT] + 7 * i, w[ACTS_AT] + 7 * j
+        for k in range(7):
+            x = w[a + k]
+            w[a + k] = w[b + k]
+            w[b + k] = x
+
+    return impl
+
+
+@overload(record.truncate_actions, inline="always")
+def _truncate_actions(w, n):
+    def impl(w, n):
+        w[N_ACTS] = n
+
+    return impl
+
+
+@overload(record.ints, inline="always")
+def _ints(w, n, fill):
+    def impl(w, n, fill):
+        start = w[N_SCRATCH]
+        end = start + n
+        if end > w[SCRATCH_CAP]:
+            raise IndexError("scratch buffer full")
+        w[N_SCRATCH] = end
+        at = w[SCRATCH_AT]
+        view = w[at + start : at + end]
+        view[:] = fill
+        return view
+
+    return impl
+
+
+for _function in KERNEL:
+    register_jitable(inline="always" if _function in INLINE else "never")(_function)
+
+from kongchuo_rules.assess import decide  # noqa: E402  (after the registration above)
+
+N_DECISION = 15
+"""Columns of a decision row (the fields of :class:`~kongchuo_rules.assess.Decision`)."""
+
+
+def _run(
+    t0: Tables,
+    birth: Any,
+    registered: Any,
+    priority: Any,
+    certified: Any,
+    ev0: Any,
+    offsets: Any,
+    as_of: int,
+    start: int,
+    decisions: Any,
+    acts: Any,
+    finds: Any,
+    counts: Any,
+    work: Any,
+) -> int:
+    """Decide children ``start``.. (of ``offsets``) into ``decisions`` (one row each), appending
+    their actions (the child's position in column 7) to ``acts`` and findings (column 4) to
+    ``finds`` from ``counts[0]`` and ``counts[1]``; returns the first child not decided (when
+    an output is full)."""
+    t = Tables(
+        t0.first, t0.last, t0.first_year, t0.sd_before, t0.sd_days, t0.n_sd, t0.term_before,
+        t0.pidx, t0.eff_days, t0.n_rows, t0.params, t0.estimated, t0.n_years, t0.specs,
+        t0.routes, t0.n_routes, _unowned(t0.data),
+    )  # fmt: skip
+    ev = _unowned(ev0)
+    w = _unowned(work)
+    out_acts = _unowned(acts)
+    out_finds = _unowned(finds)
+    na, nf = counts[0], counts[1]
+    for c in range(start, len(offsets) - 1):
+        w[N_ACTS] = 0
+        w[N_FINDS] = 0
+        w[N_TR] = 0
+        w[N_SCRATCH] = 0
+        child = Child(birth[c], registered[c], priority[c], certified[c])
+        d = decide(t, child, ev, offsets[c], offsets[c + 1], as_of, w)
+        if na + w[N_ACTS] > out_acts.shape[0] or nf + w[N_FINDS] > out_finds.shape[0]:
+            counts[0], counts[1] = na, nf
+            return c
+        for k in range(N_DECISION):
+            decisions[c, k] = d[k]
+        at = w[ACTS_AT]
+        for i in range(w[N_ACTS]):
+            for k in range(7):
+                out_acts[na, k] = w[at + 7 * i + k]
+            out_acts[na, 7] = c
+            na += 1
+        at = w[FINDS_AT]
+        for i in range(w[N_FINDS]):
+            for k in range(4):
+                out_finds[nf, k] = w[at + 4 * i + k]
+            out_finds[nf, 4] = c
+            nf += 1
+    counts[0], counts[1] = na, nf
+    return len(offsets) - 1
+
+
+def _core_hash() -> str:
+    """A hash of the source of every module of the rules core and of this one."""
+    modules = {sys.modules[f.__module__] for f in KERNEL} | {sys.modules[__name__], record}
+    digest = hashlib.sha256(numba.__version__.encode())
+    for module in sorted(modules, key=lambda m: m.__name__):
+        digest.update(inspect.getsource(module).encode())
+    return digest.hexdigest()[:16]
+
+
+def cache_dir() -> Path:
+    """Where the compiled core is cached: ``$NUMBA_CACHE_DIR`` (or the user's cache folder)
+    / ``kongchuo-rules`` / a hash of the core's source, so that an edited rule is never run
+    from a stale cache."""
+    base = os.environ.get("NUMBA_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME")
+    root = Path(base) if base else Path.home() / ".cache"
+    return root / "kongchuo-rules" / f"numba-{_core_hash()}"
+
+
+def _compiled() -> Any:
+    saved = numba.config.CACHE_DIR
+    numba.config.CACHE_DIR = str(cache_dir())
+    try:
+        return numba.njit(cache=True, nogil=True)(_run)
+    finally:
+        numba.config.CACHE_DIR = saved
+
+
+run = _compiled()
+"""The compiled driver (see ``_run``)."""
