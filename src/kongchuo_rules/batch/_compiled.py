@@ -23,6 +23,7 @@ from typing import Any
 
 import numba
 from numba import types
+from numba.core.errors import NumbaIRAssumptionWarning
 from numba.extending import intrinsic, overload, register_jitable
 from numba.np.arrayobj import make_array, populate_array
 
@@ -31,7 +32,7 @@ from kongchuo_rules._internal.encode import Child
 from kongchuo_rules._internal.kernel import INLINE, KERNEL
 from kongchuo_rules._internal.tables import Tables
 
-__all__ = ["cache_dir", "run", "work_buffer"]
+__all__ = ["NumbaIRAssumptionWarning", "cache_dir", "run", "warm", "work_buffer"]
 
 
 @intrinsic
@@ -312,3 +313,16 @@ def _compiled() -> Any:
 
 run = _compiled()
 """The compiled driver (see ``_run``)."""
+
+
+def warm(t: Tables) -> None:
+    """Compile (or load from the cache) the driver for tables like ``t``: decide one child."""
+    import numpy as np
+
+    one = np.zeros(1, dtype=np.int64)
+    run(
+        t, one, one, one, one, np.zeros((0, 8), dtype=np.int64), np.zeros(2, dtype=np.int64),
+        0, 0, np.zeros((1, N_DECISION), dtype=np.int64), np.zeros((1, 8), dtype=np.int64),
+        np.zeros((1, 5), dtype=np.int64), np.zeros(2, dtype=np.int64),
+        work_buffer(256, 256, 64, 1024, False),
+    )  # fmt: skip

@@ -18,7 +18,7 @@ from kongchuo_rules._internal.record import Work
 from kongchuo_rules._internal.tables import Shared, Tables
 from kongchuo_rules.batch._frames import Encoded
 
-__all__ = ["Decided", "compiled", "decide_all"]
+__all__ = ["Decided", "compile_seconds", "compiled", "decide_all"]
 
 log = logging.getLogger("kongchuo_rules.batch")
 
@@ -103,6 +103,27 @@ def _caps(enc: Encoded, t: Tables, as_of: int) -> tuple[int, int, int, int]:
 
 
 def _compiled_run(engine: Any, enc: Encoded, t: Tables, as_of: int) -> tuple[Any, Any, Any]:
+    with warnings.catch_warnings():  # numba's own pedantic notes while it compiles
+        warnings.simplefilter("ignore", engine.NumbaIRAssumptionWarning)
+        if "compile_seconds" not in _STATE:
+            started = time.perf_counter()
+            engine.warm(t)
+            _STATE["compile_seconds"] = seconds = time.perf_counter() - started
+            log.info(
+                "rules core ready in %.1f s (compiled or loaded from %s)",
+                seconds,
+                engine.cache_dir(),
+            )
+        return _compiled_run_in(engine, enc, t, as_of)
+
+
+def compile_seconds() -> float | None:
+    """How long the first use of the compiled core took in this process (compiling it, or
+    loading it from the cache), or ``None`` before."""
+    return _STATE.get("compile_seconds")
+
+
+def _compiled_run_in(engine: Any, enc: Encoded, t: Tables, as_of: int) -> tuple[Any, Any, Any]:
     n = len(enc.offsets) - 1
     acts_cap, finds_cap, tr_cap, scratch = _caps(enc, t, as_of)
     work = engine.work_buffer(acts_cap, finds_cap, tr_cap, scratch, False)

@@ -160,14 +160,14 @@ def _cast(df: pl.DataFrame, table: str, column: str, kind: str) -> pl.Series:
     target = DTYPES[kind]
     if series.dtype == target:
         return series
+    if series.null_count() == len(series):  # an empty column, whatever its dtype
+        return pl.Series(column, [None] * len(series), dtype=target)
     if kind == "date" and series.dtype == pl.Datetime:
         return series.dt.date()
     if kind == "int" and series.dtype.is_float():
         bad = series.is_not_null() & (series != series.round(0))
         if bad.any():
             raise BatchInputError(f"{table}: row {_first(bad)}: column {column!r}: not an integer")
-    if kind == "list" and series.dtype == pl.Null:
-        return pl.Series(column, [None] * len(series), dtype=target)
     if (
         kind == "str"
         and series.dtype not in (pl.String, pl.Categorical, pl.Null)
@@ -178,7 +178,10 @@ def _cast(df: pl.DataFrame, table: str, column: str, kind: str) -> pl.Series:
         raise BatchInputError(
             f"{table}: column {column!r}: expected true/false, found {series.dtype}"
         )
-    converted = series.cast(target, strict=False)
+    if kind == "date" and series.dtype == pl.String:
+        converted = series.str.strip_chars().str.to_date("%Y-%m-%d", strict=False)
+    else:
+        converted = series.cast(target, strict=False)
     bad = converted.is_null() & series.is_not_null()
     if bad.any():
         raise BatchInputError(
