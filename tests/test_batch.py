@@ -16,11 +16,11 @@ from kongchuo_rules import Assessment, Case, Policy, SchoolCalendar, assess
 from kongchuo_rules.batch import (
     BatchInputError,
     BatchResult,
+    _driver,
     assess_batch,
     cases_to_tables,
     tables_to_cases,
 )
-from kongchuo_rules.batch import _driver
 from kongchuo_rules.batch._frames import encode
 from kongchuo_rules.testing import TERM_END, TERM_START, calendars, cases, policies
 from kongchuo_rules.vocabulary import Flag
@@ -59,7 +59,7 @@ def _action_rows(a: Assessment) -> list[tuple[Any, ...]]:
             x.due,
             x.done,
             x.overdue,
-        )  # fmt: skip
+        )
         for x in a.actions
     ]
 
@@ -127,7 +127,8 @@ def test_the_interpreted_core_equals_the_compiled_one(found: list[Case], as_of: 
     sh = shared(policy, policy.calendar)
     fast = _driver.decide_all(enc, sh, to_day(as_of))
     slow = _driver.decide_all(enc, sh, to_day(as_of), use_numba=False)
-    assert fast.compiled and not slow.compiled
+    assert fast.compiled
+    assert not slow.compiled
     assert (fast.decisions == slow.decisions).all()
     assert (fast.actions == slow.actions).all()
     assert (fast.findings == slow.findings).all()

@@ -13,8 +13,7 @@ import numpy as np
 
 from kongchuo_rules._internal import codes
 from kongchuo_rules._internal.days import FAR
-from kongchuo_rules._internal.encode import Child
-from kongchuo_rules._internal.record import Work
+from kongchuo_rules._internal.record import Out, Work
 from kongchuo_rules._internal.tables import Shared, Tables
 from kongchuo_rules.batch._frames import Encoded
 
@@ -150,21 +149,14 @@ def _python_run(enc: Encoded, t: Tables, as_of: int) -> tuple[Any, Any, Any]:
 
     rows = [tuple(r) for r in enc.rows.tolist()]
     n = len(enc.offsets) - 1
-    decisions = np.empty((n, N_DECISION), dtype=np.int64)
-    actions: list[tuple[int, ...]] = []
-    findings: list[tuple[int, ...]] = []
-    offsets = enc.offsets.tolist()
-    for c in range(n):
-        w = Work()
-        child = Child(
-            int(enc.birth[c]),
-            int(enc.registered[c]),
-            int(enc.priority[c]),
-            int(enc.certified[c]),
-        )
-        decisions[c] = decide(t, child, rows, offsets[c], offsets[c + 1], as_of, w)
-        actions.extend((*a, c) for a in w.acts)
-        findings.extend((*f, c) for f in w.finds)
+    w, out = Work(), Out()
+    decide(
+        t, enc.birth.tolist(), enc.registered.tolist(), enc.priority.tolist(),
+        enc.certified.tolist(), rows, enc.offsets.tolist(), 0, n, as_of, w, out,
+    )  # fmt: skip
+    decisions = np.array([d for d, _, _, _ in out.kept], dtype=np.int64).reshape(n, N_DECISION)
+    actions = [(*a, c) for c, (_, acts, _, _) in enumerate(out.kept) for a in acts]
+    findings = [(*f, c) for c, (_, _, finds, _) in enumerate(out.kept) for f in finds]
     return (
         decisions,
         np.array(actions, dtype=np.int64).reshape(-1, 8),

@@ -515,16 +515,16 @@ ENUMS: Mapping[str, type[LabelledEnum]] = {
 
 def causes_column(masks: np.ndarray[Any, Any]) -> pl.Series:
     """A list column of cause values from bit masks (in the order of ``Cause``)."""
+    import pyarrow as pa
+
     members = [c.value for c in Cause]
-    frame = pl.DataFrame({"m": pl.Series(masks, dtype=pl.Int64)})
-    return frame.select(
-        pl.concat_list(
-            [
-                pl.when((pl.col("m") // (1 << i)) % 2 == 1).then(pl.lit(v))
-                for i, v in enumerate(members)
-            ]
-        )
-        .list.drop_nulls()
-        .cast(pl.List(pl.Enum(members)))
-        .alias("causes")
-    ).to_series()
+    bits = (masks[:, None] >> np.arange(len(members))) & 1  # (rows, causes)
+    rows, found = np.nonzero(bits)  # ordered by row, then cause
+    offsets = np.zeros(len(masks) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=len(masks)), out=offsets[1:])
+    values = pl.Series(found, dtype=pl.Int64).replace_strict(
+        dict(enumerate(members)), return_dtype=pl.String
+    )
+    lists = pa.LargeListArray.from_arrays(pa.array(offsets), values.to_arrow())
+    series = pl.Series("causes", lists)
+    return series.cast(pl.List(pl.Enum(members)))
