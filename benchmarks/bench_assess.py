@@ -79,8 +79,13 @@ def main() -> None:
     def baseline() -> object:
         return Case.model_validate(data)
 
+    def assess_and_read() -> object:
+        a = assess(case, as_of=AS_OF)
+        return a.actions, a.trace
+
     subjects: dict[str, Callable[[], object]] = {
         "assess(Case)": lambda: assess(case, as_of=AS_OF),
+        "assess(Case) + read actions, trace": assess_and_read,
         "assess(dict) (validate + assess)": lambda: assess(data, as_of=AS_OF),
         "Assessment.model_dump_json()": assessed.model_dump_json,
         "Assessment.explain('zh')": lambda: assessed.explain("zh"),

@@ -167,6 +167,8 @@ def decide(
         attr = ints(w, hi - lo, codes.NONE)  # per event: the escalation level of an attempt
         failed = ints(w, hi - lo, NO_DAY)  # per event: the day an attempt failed
         conflict = ints(w, hi - lo, 0)  # per event: 1 for 'returned' while still absent
+        # the same for earlier runs, so the current run's stay as they are
+        past = (ints(w, hi - lo, codes.NONE), ints(w, hi - lo, NO_DAY), ints(w, hi - lo, 0))
 
         age = school_year_age(t, child.birth, as_of)
         of_age = age.of_school_age == 1
@@ -225,13 +227,12 @@ def decide(
                     ep.persuasion_start, last_school_day(t, as_of), as_of,
                 )  # fmt: skip
                 returned = find_return(
-                    t, ev, lo, hi, as_of, ab, rs, previous, attr, failed, conflict, span, w
+                    t, ev, lo, hi, as_of, ab, rs, previous, past[0], past[1], past[2], span, w
                 )
                 if sp.status != codes.NONE:
                     status, since, episode_start = sp.status, sp.since, run_start
                 elif current and alert != NO_DAY:
                     from_episode = True
-                    ep = episode(t, ev, lo, hi, ab, last_run, as_of, attr, failed, conflict, span)
                     status, since, stage, level, elsewhere = _episode_status(
                         ev, lo, hi, ep, attr, conflict, w
                     )
@@ -246,7 +247,7 @@ def decide(
                 else:
                     status = codes.S_ATTENDING
                     since = attending_since(
-                        t, ev, lo, hi, ab, rs, previous, attr, failed, conflict, span
+                        t, ev, lo, hi, ab, rs, previous, past[0], past[1], past[2], span
                     )
 
         causes = 0

@@ -14,10 +14,9 @@ from kongchuo_rules._internal.record import (
     act,
     action,
     finding,
+    ints,
     n_actions,
-    set_action,
-    swap_actions,
-    truncate_actions,
+    reorder_actions,
 )
 from kongchuo_rules._internal.tables import (
     S_AFTER_TRIGGER,
@@ -26,8 +25,8 @@ from kongchuo_rules._internal.tables import (
     S_DUE,
     S_EVENTS,
     S_FIELD,
+    S_KEY,
     S_KIND,
-    S_LEVEL,
     S_STRICTLY,
     S_TAKEN_AFTER_TRIGGER,
     S_UNTIL_HORIZON,
@@ -35,8 +34,8 @@ from kongchuo_rules._internal.tables import (
     Tables,
     add_school_days,
     param,
+    spec_row,
 )
-from kongchuo_rules._internal.tables import spec as spec_
 
 __all__ = ["first_event", "require"]
 
@@ -55,14 +54,15 @@ def first_event(
 ) -> int:
     """The position of the first event that completes action ``spec`` (by its ``DoneBy``
     data, ``action_taken`` aside), or -1."""
-    mask = spec_(t, spec, S_EVENTS)
+    s = spec_row(t, spec)
+    mask = s[S_EVENTS]
     if mask == 0:
         return -1
-    lower = trigger if spec_(t, spec, S_AFTER_TRIGGER) == 1 else since
-    field = spec_(t, spec, S_FIELD)
-    strictly = spec_(t, spec, S_STRICTLY) == 1
-    until_horizon = spec_(t, spec, S_UNTIL_HORIZON) == 1
-    values = spec_(t, spec, S_VALUES)
+    lower = trigger if s[S_AFTER_TRIGGER] == 1 else since
+    field = s[S_FIELD]
+    strictly = s[S_STRICTLY] == 1
+    until_horizon = s[S_UNTIL_HORIZON] == 1
+    values = s[S_VALUES]
     for i in range(lo, hi):
         row = ev[i]
         if (mask >> row[codes.F_TYPE]) & 1 == 0:
@@ -116,17 +116,18 @@ def require(
     trigger) school days later; done by the first completing event (events counted from
     ``since``); overdue when not done and ``as_of`` is after the due date. An overdue registry
     mark or report adds the finding ``late_report``."""
-    due = add_school_days(t, trigger, param(t, trigger, spec_(t, spec, S_DUE)))
+    s = spec_row(t, spec)
+    due = add_school_days(t, trigger, param(t, trigger, s[S_DUE]))
     if due > span[1]:
         span[1] = due
     done = first_event(t, ev, lo, hi, spec, trigger, since, horizon, attr)
     if done < 0:
-        lower = trigger if spec_(t, spec, S_TAKEN_AFTER_TRIGGER) == 1 else since
-        done = _first_taken(ev, lo, hi, spec_(t, spec, S_KIND), spec_(t, spec, S_AGENCY), lower)
+        lower = trigger if s[S_TAKEN_AFTER_TRIGGER] == 1 else since
+        done = _first_taken(ev, lo, hi, s[S_KIND], s[S_AGENCY], lower)
     overdue = 1 if done < 0 and as_of > due else 0
     done_by = ev[done][codes.F_INDEX] if done >= 0 else -1
     act(w, spec, trigger, due, done_by, overdue, cause, 1 if done >= 0 else 0)
-    kind = spec_(t, spec, S_KIND)
+    kind = s[S_KIND]
     if overdue == 1 and (kind == codes.K_MARK_REGISTRY or kind == codes.K_REPORT_TO_BUREAU):
         finding(w, codes.FC_LATE_REPORT, due, kind, 0)
 
@@ -135,35 +136,36 @@ def require(
 def unique_actions(t: Tables, w: Work) -> None:
     """Keep one action per (kind, agency, level) — the earliest triggered, the first on a
     tie — and sort them by trigger, then kind (stable)."""
-    n = 0
-    for i in range(n_actions(w)):
-        si = action(w, i, A_SPEC)
+    n = n_actions(w)
+    key = ints(w, n, 0)
+    trigger = ints(w, n, 0)
+    kind = ints(w, n, 0)
+    kept = ints(w, n, 0)
+    for i in range(n):
+        s = spec_row(t, action(w, i, A_SPEC))
+        key[i] = s[S_KEY]
+        kind[i] = s[S_KIND]
+        trigger[i] = action(w, i, A_TRIGGER)
+    m = 0
+    for i in range(n):
         found = -1
-        for j in range(n):
-            sj = action(w, j, A_SPEC)
-            if (
-                spec_(t, sj, S_KIND) == spec_(t, si, S_KIND)
-                and spec_(t, sj, S_AGENCY) == spec_(t, si, S_AGENCY)
-                and spec_(t, sj, S_LEVEL) == spec_(t, si, S_LEVEL)
-            ):
+        for j in range(m):
+            if key[kept[j]] == key[i]:
                 found = j
                 break
         if found < 0:
-            set_action(w, n, i)
-            n += 1
-        elif action(w, i, A_TRIGGER) < action(w, found, A_TRIGGER):
-            set_action(w, found, i)
-    truncate_actions(w, n)
-    for i in range(1, n):  # insertion sort, stable
-        j = i
-        while j > 0 and _before(t, w, j, j - 1):
-            swap_actions(w, j, j - 1)
-            j -= 1
-
-
-@inline
-def _before(t: Tables, w: Work, i: int, j: int) -> bool:
-    ti, tj = action(w, i, A_TRIGGER), action(w, j, A_TRIGGER)
-    if ti != tj:
-        return ti < tj
-    return spec_(t, action(w, i, A_SPEC), S_KIND) < spec_(t, action(w, j, A_SPEC), S_KIND)
+            kept[m] = i
+            m += 1
+        elif trigger[i] < trigger[kept[found]]:
+            kept[found] = i
+    for a in range(1, m):  # insertion sort, stable
+        x = kept[a]
+        b = a - 1
+        while b >= 0 and (
+            trigger[kept[b]] > trigger[x]
+            or (trigger[kept[b]] == trigger[x] and kind[kept[b]] > kind[x])
+        ):
+            kept[b + 1] = kept[b]
+            b -= 1
+        kept[b + 1] = x
+    reorder_actions(w, kept, m)

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 
 from kongchuo_rules._internal import codes
 from kongchuo_rules._internal.days import NO_DAY, opt_date, to_date, to_day
-from kongchuo_rules._internal.record import NOT_APPLICABLE, ActionRow, FindingRow, TraceRow, Work
+from kongchuo_rules._internal.record import ActionRow, FindingRow, TraceRow, Work
 from kongchuo_rules.vocabulary import (
     ActionKind,
     Cause,
@@ -45,6 +45,7 @@ def construct(cls: type[M], fields: dict[str, Any]) -> M:
 
 
 _CAUSES = tuple(Cause)
+_TRACE_FIELDS = {"rule", "fired", "on", "figures", "citations"}
 _CLOCKS = ("term_time", "calendar")
 _INCOMPLETE = {codes.T_REGISTRY_MARK: "registry_mark without 'mark'",
                codes.T_PLACEMENT: "placement without 'mode'"}  # fmt: skip
@@ -114,22 +115,31 @@ class Lazy:
 
     def trace(self) -> tuple[RuleTrace, ...]:
         from kongchuo_rules.assessment import RuleTrace
-        from kongchuo_rules.rules._rule import RULE_LIST
 
-        cite = self.shared.policy.cite
+        layouts = self.shared.trace_layouts()
+        new = RuleTrace.__new__
         found = []
         for rule_index, fired, on, *values in self.tr:
-            rule = RULE_LIST[rule_index]
-            names = () if fired == NOT_APPLICABLE else rule.figure_names(fired == 1)
-            figures = {name: _figure(kind, values[i]) for i, (name, kind) in enumerate(names)}
-            fields = {
-                "rule": rule.id,
-                "fired": fired == 1,
-                "on": opt_date(on),
-                "figures": figures,
-                "citations": cite(rule.clauses),
-            }
-            found.append(construct(RuleTrace, fields))
+            rule_id, citations, figures = layouts[rule_index][fired]
+            obj = new(RuleTrace)
+            object.__setattr__(
+                obj,
+                "__dict__",
+                {
+                    "rule": rule_id,
+                    "fired": fired == 1,
+                    "on": None if on == NO_DAY else to_date(on),
+                    "figures": {
+                        name: value if kind == "int" else _figure(kind, value)
+                        for (name, kind), value in zip(figures, values, strict=False)
+                    },
+                    "citations": citations,
+                },
+            )
+            object.__setattr__(obj, "__pydantic_fields_set__", _TRACE_FIELDS)
+            object.__setattr__(obj, "__pydantic_extra__", None)
+            object.__setattr__(obj, "__pydantic_private__", None)
+            found.append(obj)
         return tuple(found)
 
 

@@ -35,8 +35,7 @@ __all__ = [
     "n_actions",
     "not_applicable",
     "note",
-    "set_action",
-    "truncate_actions",
+    "reorder_actions",
 ]
 
 TraceRow = tuple[int, int, int, int, int, int, int]
@@ -141,21 +140,9 @@ def action(w: Work, i: int, column: int) -> int:
 
 
 @primitive
-def set_action(w: Work, i: int, j: int) -> None:
-    """Make the ``i``-th action a copy of the ``j``-th."""
-    w.acts[i] = w.acts[j]
-
-
-@primitive
-def swap_actions(w: Work, i: int, j: int) -> None:
-    """Exchange the ``i``-th and ``j``-th actions."""
-    w.acts[i], w.acts[j] = w.acts[j], w.acts[i]
-
-
-@primitive
-def truncate_actions(w: Work, n: int) -> None:
-    """Keep the first ``n`` actions."""
-    del w.acts[n:]
+def reorder_actions(w: Work, order: list[int], n: int) -> None:
+    """Keep the actions ``order[0]``, …, ``order[n - 1]``, in that order."""
+    w.acts = [w.acts[order[k]] for k in range(n)]
 
 
 @primitive

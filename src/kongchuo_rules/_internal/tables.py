@@ -41,6 +41,7 @@ __all__ = [
     "school_index",
     "shared",
     "spec",
+    "spec_row",
 ]
 
 # spec rows: the columns of Tables.specs
@@ -55,6 +56,7 @@ S_AFTER_TRIGGER = 7  # 1: events on or after the trigger; 0: on or after the sin
 S_STRICTLY = 8  # 1: strictly after
 S_UNTIL_HORIZON = 9  # 1: not after the episode's horizon
 S_TAKEN_AFTER_TRIGGER = 10  # 1: action_taken on or after the trigger; 0: the since day
+S_KEY = 11  # kind, agency and level in one number: one action per key is kept
 S_ATTRIBUTED = -2  # the field: the level a persuasion attempt is attributed to
 
 # route rows: the columns of Tables.routes
@@ -87,7 +89,7 @@ class Tables(NamedTuple):
     data: Sequence[int]
 
 
-SPEC_COLUMNS = 11
+SPEC_COLUMNS = 12
 ROUTE_COLUMNS = 3
 N_PARAMETERS = len(codes.PARAMETER_COLUMNS)
 
@@ -176,6 +178,13 @@ def param(t: Tables, day: int, column: int) -> int:
 
 
 @inline
+def spec_row(t: Tables, i: int) -> Sequence[int]:
+    """The row of action spec ``i`` (index it with ``S_*``)."""
+    at = t.specs + i * SPEC_COLUMNS
+    return t.data[at : at + SPEC_COLUMNS]
+
+
+@inline
 def spec(t: Tables, i: int, column: int) -> int:
     """Column ``column`` (``S_*``) of action spec ``i``."""
     return t.data[t.specs + i * SPEC_COLUMNS + column]
@@ -226,6 +235,7 @@ class Shared:
         self.tables: Tables | None = None
         self._arrays: Any = None
         self._templates: list[tuple[Any, ...]] | None = None
+        self._layouts: list[tuple[Any, Any, Any]] | None = None
 
     def action_templates(self) -> list[tuple[Any, ...]]:
         """Per spec, the fields of its :class:`~kongchuo_rules.assessment.Action` that do not
@@ -238,6 +248,24 @@ class Shared:
                 for s in self.specs
             ]
         return templates
+
+    def trace_layouts(self) -> list[tuple[Any, Any, Any]]:
+        """Per rule, for a trace row's ``fired`` (0, 1, not applicable): the rule id, its
+        citations and the (name, kind) of its figures."""
+        layouts = self._layouts
+        if layouts is None:
+            from kongchuo_rules.rules._rule import RULE_LIST
+
+            cite = self.policy.cite
+            layouts = self._layouts = [
+                (
+                    (r.id, cite(r.clauses), r.figure_names(False)),
+                    (r.id, cite(r.clauses), r.figure_names(True)),
+                    (r.id, cite(r.clauses), ()),
+                )
+                for r in RULE_LIST
+            ]
+        return layouts
 
     def covering(self, lo: int, hi: int) -> Tables:
         """Tables covering at least the days ``lo``..``hi`` (grown if needed)."""
@@ -380,6 +408,7 @@ def _spec_row(spec: ActionSpec) -> tuple[int, ...]:
         int(done.strictly),
         int(done.until == "horizon"),
         int(done.taken_after == "trigger"),
+        (codes.code(spec.kind) * 64 + codes.code(spec.agency)) * 8 + codes.code(spec.level) + 1,
     )
 
 

@@ -170,31 +170,17 @@ def _action(w, i, column):
     return lambda w, i, column: w[w[ACTS_AT] + 7 * i + column]
 
 
-@overload(record.set_action, inline="always")
-def _set_action(w, i, j):
-    def impl(w, i, j):
-        a, b = w[ACTS_AT] + 7 * i, w[ACTS_AT] + 7 * j
-        for k in range(7):
-            w[a + k] = w[b + k]
-
-    return impl
-
-
-@overload(record.swap_actions, inline="always")
-def _swap_actions(w, i, j):
-    def impl(w, i, j):
-        a, b = w[ACTS_AT] + 7 * i, w[ACTS_AT] + 7 * j
-        for k in range(7):
-            x = w[a + k]
-            w[a + k] = w[b + k]
-            w[b + k] = x
-
-    return impl
-
-
-@overload(record.truncate_actions, inline="always")
-def _truncate_actions(w, n):
-    def impl(w, n):
+@overload(record.reorder_actions, inline="always")
+def _reorder_actions(w, order, n):
+    def impl(w, order, n):
+        at = w[ACTS_AT]
+        copy = record.ints(w, 7 * n, 0)
+        for k in range(n):
+            src = at + 7 * order[k]
+            for col in range(7):
+                copy[7 * k + col] = w[src + col]
+        for k in range(7 * n):
+            w[at + k] = copy[k]
         w[N_ACTS] = n
 
     return impl

@@ -97,7 +97,9 @@ def _caps(enc: Encoded, t: Tables, as_of: int) -> tuple[int, int, int, int]:
         days = max(0, int((as_of - firsts).max()) + 1)
     acts = _ACTIONS_PER_CHILD + 2 * t.n_routes
     finds = 2 * m + 16 + t.n_years
-    scratch = 5 * m + 2 * days + 64
+    # per event 8 (attempt levels, failures, conflicts, for this run and earlier ones; and the
+    # windows), per day of absence 2 (states, runs), per action 11 (deduplication), and a few
+    scratch = 8 * m + 2 * days + 11 * acts + 128
     return acts, finds, 64, scratch
 
 

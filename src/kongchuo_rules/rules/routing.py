@@ -131,9 +131,12 @@ def cause_days(ev: Rows, lo: int, hi: int, since: int, until: int, w: Work) -> l
                 mask = 1 << codes.C_CHILD_LABOR
             elif row[codes.F_FINDING] == codes.W_MISSING:
                 mask = 1 << codes.C_MISSING
-        for c in range(N_CAUSES):
-            if (mask >> c) & 1 and found[c] == NO_DAY:
+        c = 0
+        while mask != 0:
+            if mask & 1 and found[c] == NO_DAY:
                 found[c] = day
+            mask >>= 1
+            c += 1
     return found
 
 
