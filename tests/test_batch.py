@@ -32,17 +32,23 @@ def _children_row(a: Assessment) -> tuple[Any, ...]:
     level = a.escalation_level.value if a.escalation_level else None
     return (
         a.case_id, a.status.value, a.status_since, a.stage.value, level, a.school_year_age,
-        a.priority, a.run_start, a.unexcused_days, a.alert_date, a.month_mark, a.return_date,
-        [c.value for c in a.causes],
+        a.priority, a.run_start, a.unexcused_days, a.alert_date, a.month_mark, a.dropout_since,
+        a.return_date, [c.value for c in a.causes],
     )  # fmt: skip
 
 
 CHILD_COLUMNS = [
     "student_id", "status", "status_since", "stage", "escalation_level", "school_year_age",
-    "priority", "run_start", "unexcused_days", "alert_date", "month_mark", "return_date", "causes",
+    "priority", "run_start", "unexcused_days", "alert_date", "month_mark", "dropout_since",
+    "return_date", "causes",
 ]  # fmt: skip
 ACTION_COLUMNS = [
-    "student_id", "kind", "agency", "holder", "level", "cause", "trigger", "due", "done", "overdue",
+    "student_id", "id", "kind", "agency", "holder", "level", "cause", "trigger", "due", "done",
+    "overdue", "done_by",
+]  # fmt: skip
+EPISODE_COLUMNS = [
+    "student_id", "run_start", "run_end", "alert_date", "month_mark", "persuasion_start",
+    "dropout_since", "return_date", "highest_stage", "highest_level",
 ]  # fmt: skip
 
 
@@ -50,6 +56,7 @@ def _action_rows(a: Assessment) -> list[tuple[Any, ...]]:
     return [
         (
             a.case_id,
+            x.id,
             x.kind.value,
             x.agency.value,
             x.holder.value,
@@ -59,8 +66,27 @@ def _action_rows(a: Assessment) -> list[tuple[Any, ...]]:
             x.due,
             x.done,
             x.overdue,
+            x.done_by,
         )
         for x in a.actions
+    ]
+
+
+def _episode_rows(a: Assessment) -> list[tuple[Any, ...]]:
+    return [
+        (
+            a.case_id,
+            e.run_start,
+            e.run_end,
+            e.alert_date,
+            e.month_mark,
+            e.persuasion_start,
+            e.dropout_since,
+            e.return_date,
+            e.highest_stage.value,
+            e.highest_level.value if e.highest_level else None,
+        )
+        for e in a.episodes
     ]
 
 
@@ -82,11 +108,15 @@ def assert_same(
     for row in result.actions.select(ACTION_COLUMNS).iter_rows():
         actions.setdefault(row[0], []).append(tuple(row))
     findings: dict[str, list[tuple[Any, ...]]] = {}
-    for row in result.findings.select("student_id", "code", "on").iter_rows():
+    for row in result.findings.select("student_id", "id", "code", "on").iter_rows():
         findings.setdefault(row[0], []).append(tuple(row))
+    episodes: dict[str, list[tuple[Any, ...]]] = {}
+    for row in result.episodes.select(EPISODE_COLUMNS).iter_rows():
+        episodes.setdefault(row[0], []).append(tuple(row))
     for sid, a in expected.items():
         assert actions.get(sid, []) == _action_rows(a), sid
-        assert findings.get(sid, []) == [(sid, f.code.value, f.on) for f in a.findings], sid
+        assert findings.get(sid, []) == [(sid, f.id, f.code.value, f.on) for f in a.findings], sid
+        assert episodes.get(sid, []) == _episode_rows(a), sid
 
 
 def _unique_ids(found: list[Case]) -> list[Case]:

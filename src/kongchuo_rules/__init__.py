@@ -6,6 +6,7 @@ cited, tested rules.
 'jidong-kongchuo@2026.1+...'
 """
 
+from kongchuo_rules._version import __version__
 from kongchuo_rules.assess import assess
 from kongchuo_rules.assessment import Action, Assessment, Finding, FindingCode, RuleTrace
 from kongchuo_rules.calendar import (
@@ -69,8 +70,6 @@ from kongchuo_rules.vocabulary import (
     Stage,
     Status,
 )
-
-__version__ = "0.1.0"
 
 __all__ = [
     "Absence",

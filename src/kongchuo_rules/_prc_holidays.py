@@ -14,7 +14,10 @@ from functools import cache
 import holidays
 from holidays.countries.china import ChinaStaticHolidays
 
-__all__ = ["PrcYear", "prc_year"]
+__all__ = ["HOLIDAYS_VERSION", "PrcYear", "prc_year"]
+
+HOLIDAYS_VERSION: str = getattr(holidays, "__version__", "unknown")
+"""The version of the ``holidays`` package: its data decides which days are PRC holidays."""
 
 
 class PrcYear:

@@ -73,6 +73,7 @@ from kongchuo_rules.rules.persuasion import (
     attending_since,
     episode,
     find_return,
+    history,
     persuade_actions,
     return_actions,
     return_day,
@@ -124,6 +125,7 @@ class Decision(NamedTuple):
     priority: int
     first_day: int  # the first and last days the calendar was asked about
     last_day: int
+    episode_start: int  # the start of the episode the actions belong to (or the day out of school)
 
 
 @kernel
@@ -249,6 +251,9 @@ def decide(
                     since = attending_since(
                         t, ev, lo, hi, ab, rs, previous, past[0], past[1], past[2], span
                     )
+                # the child's episodes (on scratch of their own: the figures above stand)
+                history(t, ev, lo, hi, as_of, ab, rs, n_runs, current, past[0], past[1],
+                        past[2], ints(w, 2, as_of), w)  # fmt: skip
 
         causes = 0
         if child.registered == 0 or episode_start != NO_DAY:
@@ -280,6 +285,7 @@ def decide(
         decision = Decision(
             status, since, stage, level, age.age, run_start, unexcused, alert, mark, back,
             dropout, causes, child.priority, span[0], span[1],
+            since if status == codes.S_OUT_OF_SCHOOL else episode_start,
         )  # fmt: skip
         if not keep(w, out, c, decision):  # the output is full: resume from c
             return c
@@ -521,12 +527,13 @@ def assess(
         w, out = Work(), Out()
         decide(t, [child.birth], [child.registered], [child.priority],
                [child.certified_disabled], rows, [0, len(rows)], 0, 1, day, w, out)  # fmt: skip
-        decision, acts, finds, tr = out.kept[0]
+        decision, acts, finds, tr, eps = out.kept[0]
         if not (FAR in decision or any(FAR in a for a in acts) or any(FAR in r for r in tr)):
             break
         t = sh.grown(t)
+    refs = [e.ref for e in case.events]
     return build_assessment(
-        case.student.id, as_of, decision, acts, finds, tr, sh, t, rows, calendar.version
+        case.student.id, as_of, decision, acts, finds, tr, eps, sh, t, rows, calendar.version, refs
     )
 
 

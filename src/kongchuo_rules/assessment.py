@@ -25,7 +25,7 @@ from kongchuo_rules.vocabulary import (
     Status,
 )
 
-__all__ = ["Action", "Assessment", "Finding", "FindingCode", "RuleTrace"]
+__all__ = ["Action", "Assessment", "Episode", "Finding", "FindingCode", "RuleTrace"]
 
 Figure = dt.date | bool | int | str | None
 """A value that decided a rule: a date, a flag, a count or a code (dates first: validation
@@ -35,6 +35,9 @@ of the union is cheapest in this order, and a string never turns into a date).""
 class Finding(FrozenModel):
     """A data-quality or compliance finding; ``message`` never holds personal data."""
 
+    id: str | None = None
+    """Stable across re-assessments: the case id, the code and what tells two findings of that
+    code apart (set by ``assess``; ``None`` for ledger findings)."""
     code: FindingCode
     message: str
     on: dt.date | None = None
@@ -45,6 +48,9 @@ class Finding(FrozenModel):
 class Action(FrozenModel):
     """A required action: who (agency, holder role) must do what by when, and why."""
 
+    id: str
+    """Stable across re-assessments: derived from the case id, the kind, agency and level, and
+    the start of the episode (never from a trigger or due date that a correction moves)."""
     kind: ActionKind
     agency: Agency
     holder: Role
@@ -59,6 +65,25 @@ class Action(FrozenModel):
     """The rule that requires the action (a key of ``kongchuo_rules.rules.RULES``)."""
     cause: Cause | None = None
     """The cause that routed the action to its agency, for cause-routing actions."""
+    done_by: str | None = None
+    """The ``ref`` of the event that completed the action (when that event has one)."""
+
+
+class Episode(FrozenModel):
+    """A run of absence that fired the 7-day rule, closed or still open, as it stood on its
+    last day (the day before the return, or the day assessed): its dates, the furthest stage
+    it reached and the level then responsible for persuasion."""
+
+    run_start: dt.date
+    run_end: dt.date | None = None
+    """The last day of absence of a closed run; ``None`` while it is open."""
+    alert_date: dt.date
+    month_mark: dt.date | None = None
+    persuasion_start: dt.date | None = None
+    dropout_since: dt.date | None = None
+    return_date: dt.date | None = None
+    highest_stage: Stage
+    highest_level: EscalationLevel | None = None
 
 
 class RuleTrace(FrozenModel):
@@ -90,12 +115,21 @@ class Assessment(FrozenModel):
     alert_date: dt.date | None = None
     month_mark: dt.date | None = None
     return_date: dt.date | None = None
+    dropout_since: dt.date | None = None
+    """The day the child became a dropout in the current episode (or the one that led to a
+    return), if they did."""
     school_year_age: int | None = None
     priority: bool = False
     causes: tuple[Cause, ...] = ()
     actions: tuple[Action, ...] = ()
     findings: tuple[Finding, ...] = ()
+    episodes: tuple[Episode, ...] = ()
+    """Every run of absence of the child's events that fired the 7-day rule, in order."""
     policy_version: str
+    library_version: str
+    """The version of kongchuo-rules that made the assessment."""
+    holidays_version: str
+    """The version of the ``holidays`` package whose PRC days off and make-up days it used."""
     trace: tuple[RuleTrace, ...] = ()
 
     @classmethod

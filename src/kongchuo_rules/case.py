@@ -197,6 +197,9 @@ class Guardian(FrozenModel):
 
 class _Dated(FrozenModel):
     date: dt.date
+    ref: str | None = Field(default=None, max_length=200)
+    """The vendor's own id of the event (not personal data); named by the action it
+    completes (``Action.done_by``)."""
 
     @property
     def day(self) -> dt.date:
@@ -212,6 +215,8 @@ class Absence(FrozenModel):
     end: dt.date | None = None
     excused: bool
     reason: str | None = Field(default=None, max_length=200, repr=False)
+    ref: str | None = Field(default=None, max_length=200)
+    """The vendor's own id of the event (not personal data)."""
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:

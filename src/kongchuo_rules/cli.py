@@ -251,6 +251,10 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("schema", help="print the JSON Schema of a case, assessment or policy")
     p.add_argument("what", choices=sorted(_schemas()))
     p.set_defaults(run=_cmd_schema)
+
+    from kongchuo_rules._cli_batch import add_command as add_batch_command
+
+    add_batch_command(sub, _iso_date)
     return parser
 
 

@@ -11,7 +11,9 @@ from pydantic import BaseModel
 
 from kongchuo_rules._internal import codes
 from kongchuo_rules._internal.days import NO_DAY, opt_date, to_date, to_day
-from kongchuo_rules._internal.record import ActionRow, FindingRow, TraceRow, Work
+from kongchuo_rules._internal.record import ActionRow, EpisodeRow, FindingRow, TraceRow, Work
+from kongchuo_rules._prc_holidays import HOLIDAYS_VERSION
+from kongchuo_rules._version import __version__
 from kongchuo_rules.vocabulary import (
     ActionKind,
     Cause,
@@ -76,27 +78,68 @@ def _figure(kind: str, value: int) -> Any:
     raise ValueError(f"unknown figure kind {kind!r}")
 
 
+def action_id(case_id: str, kind: str, agency: str, level: str | None, episode: int) -> str:
+    """The stable id of an action: case, kind, agency, level and the episode's start."""
+    found = f"{case_id}/{kind}/{agency}"
+    if level is not None:
+        found += f"/{level}"
+    if episode != NO_DAY:
+        found += f"@{to_date(episode).isoformat()}"
+    return found
+
+
+def finding_id(case_id: str, code: int, on: int, a: int) -> str:
+    """The stable id of a finding: case, code, day, and what tells two of that code apart."""
+    found = f"{case_id}/{codes.member(FindingCode, code).value}"  # type: ignore[union-attr]
+    if on != NO_DAY:
+        found += f"@{to_date(on).isoformat()}"
+    if code == codes.FC_LATE_REPORT:
+        found += f"/{codes.member(ActionKind, a).value}"  # type: ignore[union-attr]
+    elif code == codes.FC_CALENDAR_ESTIMATED:
+        found += f"/{a}"
+    elif code == codes.FC_INCOMPLETE_EVENT:
+        found += f"/{codes.EVENT_TYPES[a]}"
+    return found
+
+
 class Lazy:
     """What an assessment needs to build its actions and trace when first read."""
 
-    __slots__ = ("acts", "as_of", "shared", "tr")
+    __slots__ = ("acts", "as_of", "case_id", "episode", "refs", "shared", "tr")
 
     def __init__(
-        self, shared: Shared, as_of: dt.date, acts: list[ActionRow], tr: list[TraceRow]
+        self,
+        shared: Shared,
+        as_of: dt.date,
+        acts: list[ActionRow],
+        tr: list[TraceRow],
+        case_id: str,
+        episode: int,
+        refs: Sequence[str | None],
     ) -> None:
         self.shared = shared
         self.as_of = as_of
         self.acts = acts
         self.tr = tr
+        self.case_id = case_id
+        self.episode = episode
+        self.refs = refs
 
     def actions(self) -> tuple[Action, ...]:
         from kongchuo_rules.assessment import Action
 
         templates = self.shared.action_templates()
         found = []
-        for spec, trigger, due, _done_by, overdue, cause, done in self.acts:
+        for spec, trigger, due, done_by, overdue, cause, done in self.acts:
             kind, agency, holder, citations, level, supporting, rule = templates[spec]
             fields = {
+                "id": action_id(
+                    self.case_id,
+                    kind.value,
+                    agency.value,
+                    None if level is None else level.value,
+                    self.episode,
+                ),
                 "kind": kind,
                 "agency": agency,
                 "holder": holder,
@@ -109,6 +152,7 @@ class Lazy:
                 "supporting": supporting,
                 "rule": rule,
                 "cause": None if cause < 0 else _CAUSES[cause],
+                "done_by": None if done_by < 0 else self.refs[done_by],
             }
             found.append(construct(Action, fields))
         return tuple(found)
@@ -196,20 +240,23 @@ def build_assessment(
     acts: list[ActionRow],
     finds: list[FindingRow],
     tr: list[TraceRow],
+    eps: list[EpisodeRow],
     shared: Shared,
     t: Tables,
     rows: Sequence[Row],
     version: str,
+    refs: Sequence[str | None],
 ) -> Assessment:
     """The :class:`~kongchuo_rules.assessment.Assessment` of a decision; its actions and trace
     are built when first read."""
-    from kongchuo_rules.assessment import Assessment, Finding
+    from kongchuo_rules.assessment import Assessment, Episode, Finding
 
     today = to_day(as_of)
     findings: list[Finding] = [
         construct(
             Finding,
             {
+                "id": finding_id(case_id, row[0], row[1], row[2]),
                 "code": codes.member(FindingCode, row[0]),
                 "message": _message(row, t, rows, today),
                 "on": opt_date(row[1]),
@@ -230,10 +277,31 @@ def build_assessment(
         "alert_date": opt_date(d.alert_date),
         "month_mark": opt_date(d.month_mark),
         "return_date": opt_date(d.return_date),
+        "dropout_since": opt_date(d.dropout_since),
         "school_year_age": d.school_year_age,
         "priority": d.priority == 1,
         "causes": tuple(c for i, c in enumerate(_CAUSES) if (d.causes >> i) & 1),
         "findings": tuple(findings),
+        "episodes": tuple(
+            construct(
+                Episode,
+                {
+                    "run_start": to_date(e[0]),
+                    "run_end": opt_date(e[1]),
+                    "alert_date": to_date(e[2]),
+                    "month_mark": opt_date(e[3]),
+                    "persuasion_start": opt_date(e[4]),
+                    "dropout_since": opt_date(e[5]),
+                    "return_date": opt_date(e[6]),
+                    "highest_stage": codes.member(Stage, e[7]),
+                    "highest_level": codes.member(EscalationLevel, e[8]),
+                },
+            )
+            for e in eps
+        ),
         "policy_version": version,
+        "library_version": __version__,
+        "holidays_version": HOLIDAYS_VERSION,
     }
-    return Assessment.lazy(fields, Lazy(shared, as_of, acts, tr))
+    lazy = Lazy(shared, as_of, acts, tr, case_id, d.episode_start, refs)
+    return Assessment.lazy(fields, lazy)

@@ -11,7 +11,9 @@ without a single allocation per child). The rules themselves exist once.
   declares them; ``fired`` is 0, 1 or :data:`NOT_APPLICABLE`;
 - a finding row: ``(code, on, a, b)`` — ``a`` and ``b`` fill the message;
 - an action row: ``(spec, trigger, due, done_by, overdue, cause, done)`` — ``done_by`` is the
-  position of the completing event in the case (or -1).
+  position of the completing event in the case (or -1);
+- an episode row: ``(run_start, run_end, alert, month_mark, persuasion_start, dropout_since,
+  return_date, stage, level)``.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ __all__ = [
 TraceRow = tuple[int, int, int, int, int, int, int]
 FindingRow = tuple[int, int, int, int]
 ActionRow = tuple[int, int, int, int, int, int, int]
+EpisodeRow = tuple[int, int, int, int, int, int, int, int, int]
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -70,12 +73,13 @@ NOT_APPLICABLE = 2
 class Work:
     """What the decision of one child writes, in ``assess``: lists of rows."""
 
-    __slots__ = ("acts", "finds", "tr")
+    __slots__ = ("acts", "eps", "finds", "tr")
 
     def __init__(self) -> None:
         self.acts: list[ActionRow] = []
         self.finds: list[FindingRow] = []
         self.tr: list[TraceRow] = []
+        self.eps: list[EpisodeRow] = []
 
 
 class Out:
@@ -84,20 +88,22 @@ class Out:
     __slots__ = ("kept",)
 
     def __init__(self) -> None:
-        self.kept: list[tuple[Any, list[ActionRow], list[FindingRow], list[TraceRow]]] = []
+        self.kept: list[
+            tuple[Any, list[ActionRow], list[FindingRow], list[TraceRow], list[EpisodeRow]]
+        ] = []
 
 
 @primitive
 def begin(w: Work) -> None:
     """Start the decision of the next child."""
-    w.acts, w.finds, w.tr = [], [], []
+    w.acts, w.finds, w.tr, w.eps = [], [], [], []
 
 
 @primitive
 def keep(w: Work, out: Out, c: int, decision: Any) -> bool:
     """Keep child ``c``'s decision and rows; ``False`` when ``out`` has no room left (the
     batch engine then grows it and decides again from ``c``)."""
-    out.kept.append((decision, w.acts, w.finds, w.tr))
+    out.kept.append((decision, w.acts, w.finds, w.tr, w.eps))
     return True
 
 
@@ -125,6 +131,35 @@ def act(
 ) -> None:
     """Record a required action."""
     w.acts.append((spec, trigger, due, done_by, overdue, cause, done))
+
+
+@primitive
+def episode_row(
+    w: Work,
+    run_start: int,
+    run_end: int,
+    alert: int,
+    mark: int,
+    persuasion_start: int,
+    dropout_since: int,
+    return_date: int,
+    stage: int,
+    level: int,
+) -> None:
+    """Record an episode of the child's history."""
+    w.eps.append(
+        (
+            run_start,
+            run_end,
+            alert,
+            mark,
+            persuasion_start,
+            dropout_since,
+            return_date,
+            stage,
+            level,
+        )
+    )
 
 
 @primitive

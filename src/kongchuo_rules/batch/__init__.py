@@ -15,7 +15,7 @@ with numba over columns (``pip install 'kongchuo-rules[batch]'``).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,6 +68,8 @@ class BatchResult:
     """One row per required action of every child."""
     findings: pl.DataFrame
     """One row per finding of every child."""
+    episodes: pl.DataFrame
+    """One row per run of absence that fired the 7-day rule, closed or open."""
     as_of: dt.date
     policy_version: str
     compiled: bool = field(default=False, compare=False)
@@ -83,6 +85,7 @@ def assess_batch(
     as_of: dt.date,
     policy: Policy | None = None,
     calendar: SchoolCalendar | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> BatchResult:
     """Assess every child of ``students`` (one row each) with their ``events`` (one long
     table) on ``as_of``: the same answers as :func:`~kongchuo_rules.assess` child by child.
@@ -90,17 +93,25 @@ def assess_batch(
     ``students`` and ``events`` are polars or pandas DataFrames or pyarrow Tables with the
     columns of :data:`STUDENT_COLUMNS` and :data:`EVENT_COLUMNS`. Bad input raises
     :class:`BatchInputError` (a ``ValueError``) naming the table, column and row.
+    ``progress(n)`` is called as chunks of ``n`` children are decided.
     """
     if not isinstance(as_of, dt.date) or isinstance(as_of, dt.datetime):
         raise BatchInputError("as_of: expected a date")
     policy, calendar = resolve(policy, calendar)
-    enc = encode(to_polars(students, "students"), to_polars(events, "events"))
+    events_table = to_polars(events, "events")
+    enc = encode(to_polars(students, "students"), events_table)
     sh = shared(policy, calendar)
-    decided = _driver.decide_all(enc, sh, to_day(as_of))
+    decided = _driver.decide_all(enc, sh, to_day(as_of), progress=progress)
+    refs = (
+        events_table.get_column("ref").cast(pl.String)
+        if "ref" in events_table.columns
+        else pl.Series("ref", [None] * events_table.height, dtype=pl.String)
+    )
     return BatchResult(
         children=_children(enc, decided.decisions),
-        actions=_actions(enc, decided.actions, sh),
+        actions=_actions(enc, decided.actions, decided.decisions, sh, refs),
         findings=_findings(enc, decided.findings),
+        episodes=_episodes(enc, decided.episodes),
         as_of=as_of,
         policy_version=calendar.version,
         compiled=decided.compiled,
@@ -132,16 +143,30 @@ def _children(enc: Encoded, d: np.ndarray[Any, Any]) -> pl.DataFrame:
     )
 
 
-def _actions(enc: Encoded, a: np.ndarray[Any, Any], sh: Shared) -> pl.DataFrame:
+def _actions(
+    enc: Encoded,
+    a: np.ndarray[Any, Any],
+    d: np.ndarray[Any, Any],
+    sh: Shared,
+    refs: pl.Series,
+) -> pl.DataFrame:
     specs = sh.specs
     kind = np.array([codes.code(s.kind) for s in specs], dtype=np.int64)
     agency = np.array([codes.code(s.agency) for s in specs], dtype=np.int64)
     holder = np.array([codes.code(s.holder) for s in specs], dtype=np.int64)
     level = np.array([codes.code(s.level) for s in specs], dtype=np.int64)
     spec = a[:, 0]
-    return pl.DataFrame(
+    child = a[:, 7]
+    student = enc.ids.gather(child)
+    # the completing event: its position among the child's events -> its row in the input
+    done_by = a[:, 3]
+    row = np.where(done_by >= 0, enc.offsets[child] + done_by, 0)
+    position = enc.event_position[row] if len(enc.event_position) else row
+    ref = refs.gather(position) if len(refs) else pl.Series([None] * len(a), dtype=pl.String)
+    ref = pl.select(pl.when(pl.Series(done_by >= 0)).then(ref)).to_series()
+    frame = pl.DataFrame(
         {
-            "student_id": enc.ids.gather(a[:, 7]),
+            "student_id": student,
             "kind": _enum(kind[spec], ActionKind),
             "agency": _enum(agency[spec], Agency),
             "holder": _enum(holder[spec], Role),
@@ -151,16 +176,76 @@ def _actions(enc: Encoded, a: np.ndarray[Any, Any], sh: Shared) -> pl.DataFrame:
             "due": _dates(a[:, 2]),
             "done": pl.Series(a[:, 6] == 1),
             "overdue": pl.Series(a[:, 4] == 1),
+            "done_by": ref,
+            "_episode": _dates(d[child, 15]),
         }
+    )
+    ident = pl.concat_str(
+        [
+            pl.col("student_id"),
+            pl.lit("/"),
+            pl.col("kind").cast(pl.String),
+            pl.lit("/"),
+            pl.col("agency").cast(pl.String),
+            pl.when(pl.col("level").is_not_null())
+            .then(pl.lit("/") + pl.col("level").cast(pl.String))
+            .otherwise(pl.lit("")),
+            pl.when(pl.col("_episode").is_not_null())
+            .then(pl.lit("@") + pl.col("_episode").dt.to_string("%Y-%m-%d"))
+            .otherwise(pl.lit("")),
+        ]
+    )
+    return frame.select(
+        pl.col("student_id"), ident.alias("id"), pl.exclude("student_id", "_episode")
     )
 
 
 def _findings(enc: Encoded, f: np.ndarray[Any, Any]) -> pl.DataFrame:
-    return pl.DataFrame(
+    code = f[:, 0]
+    a = f[:, 2]
+    kinds = [k.value for k in ActionKind]
+    detail = np.full(len(f), "", dtype=object)
+    late = code == codes.FC_LATE_REPORT
+    detail[late] = ["/" + kinds[k] for k in a[late]]
+    year = code == codes.FC_CALENDAR_ESTIMATED
+    detail[year] = ["/" + str(y) for y in a[year]]
+    incomplete = code == codes.FC_INCOMPLETE_EVENT
+    detail[incomplete] = ["/" + codes.EVENT_TYPES[k] for k in a[incomplete]]
+    frame = pl.DataFrame(
         {
             "student_id": enc.ids.gather(f[:, 4]),
-            "code": _enum(f[:, 0], FindingCode),
+            "code": _enum(code, FindingCode),
             "on": _dates(f[:, 1]),
+            "_detail": pl.Series(detail.tolist(), dtype=pl.String),
+        }
+    )
+    ident = pl.concat_str(
+        [
+            pl.col("student_id"),
+            pl.lit("/"),
+            pl.col("code").cast(pl.String),
+            pl.when(pl.col("on").is_not_null())
+            .then(pl.lit("@") + pl.col("on").dt.to_string("%Y-%m-%d"))
+            .otherwise(pl.lit("")),
+            pl.col("_detail"),
+        ]
+    )
+    return frame.select(pl.col("student_id"), ident.alias("id"), pl.col("code"), pl.col("on"))
+
+
+def _episodes(enc: Encoded, e: np.ndarray[Any, Any]) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "student_id": enc.ids.gather(e[:, 9]),
+            "run_start": _dates(e[:, 0]),
+            "run_end": _dates(e[:, 1]),
+            "alert_date": _dates(e[:, 2]),
+            "month_mark": _dates(e[:, 3]),
+            "persuasion_start": _dates(e[:, 4]),
+            "dropout_since": _dates(e[:, 5]),
+            "return_date": _dates(e[:, 6]),
+            "highest_stage": _enum(e[:, 7], ENUMS["stage"]),
+            "highest_level": _enum(e[:, 8], EscalationLevel),
         }
     )
 

@@ -58,19 +58,28 @@ def _unowned(typingctx: Any, arr: Any) -> Any:
 
 # The work buffer of the batch engine is one int64 array: a header of counters and offsets,
 # then the regions for actions, findings, trace rows and scratch space.
-N_ACTS, N_FINDS, N_TR, N_SCRATCH, TRACING = 0, 1, 2, 3, 4
-ACTS_AT, ACTS_CAP, FINDS_AT, FINDS_CAP, TR_AT, TR_CAP, SCRATCH_AT, SCRATCH_CAP = range(5, 13)
-HEADER = 13
+N_ACTS, N_FINDS, N_TR, N_SCRATCH, TRACING, N_EPS = 0, 1, 2, 3, 4, 5
+ACTS_AT, ACTS_CAP, FINDS_AT, FINDS_CAP, TR_AT, TR_CAP, SCRATCH_AT, SCRATCH_CAP = range(6, 14)
+EPS_AT, EPS_CAP = 14, 15
+HEADER = 16
+EP = 9  # columns of an episode row
 
 
-def work_buffer(acts: int, finds: int, trace: int, scratch: int, tracing: bool) -> Any:
-    """A work buffer with room for ``acts`` actions, ``finds`` findings, ``trace`` trace rows
-    and ``scratch`` integers of scratch space per child."""
+def work_buffer(
+    acts: int, finds: int, trace: int, scratch: int, tracing: bool, episodes: int = 64
+) -> Any:
+    """A work buffer with room for ``acts`` actions, ``finds`` findings, ``trace`` trace rows,
+    ``episodes`` episodes and ``scratch`` integers of scratch space per child."""
     import numpy as np
 
     at = HEADER
     layout = {}
-    for name, rows, width in (("acts", acts, 7), ("finds", finds, 4), ("tr", trace, 7)):
+    for name, rows, width in (
+        ("acts", acts, 7),
+        ("finds", finds, 4),
+        ("tr", trace, 7),
+        ("eps", episodes, EP),
+    ):
         layout[name] = (at, rows)
         at += rows * width
     buf = np.zeros(at + scratch, dtype=np.int64)
@@ -78,6 +87,7 @@ def work_buffer(acts: int, finds: int, trace: int, scratch: int, tracing: bool) 
     buf[ACTS_AT], buf[ACTS_CAP] = layout["acts"]
     buf[FINDS_AT], buf[FINDS_CAP] = layout["finds"]
     buf[TR_AT], buf[TR_CAP] = layout["tr"]
+    buf[EPS_AT], buf[EPS_CAP] = layout["eps"]
     buf[SCRATCH_AT], buf[SCRATCH_CAP] = at, scratch
     return buf
 
@@ -160,6 +170,27 @@ def _act(w, spec, trigger, due, done_by, overdue, cause, done):
     return impl
 
 
+@overload(record.episode_row, inline="always")
+def _episode_row(w, run_start, run_end, alert, mark, start, dropout, back, stage, level):
+    def impl(w, run_start, run_end, alert, mark, start, dropout, back, stage, level):
+        i = w[N_EPS]
+        if i >= w[EPS_CAP]:
+            raise IndexError("episodes buffer full")
+        at = w[EPS_AT] + EP * i
+        w[at] = run_start
+        w[at + 1] = run_end
+        w[at + 2] = alert
+        w[at + 3] = mark
+        w[at + 4] = start
+        w[at + 5] = dropout
+        w[at + 6] = back
+        w[at + 7] = stage
+        w[at + 8] = level
+        w[N_EPS] = i + 1
+
+    return impl
+
+
 @overload(record.n_actions, inline="always")
 def _n_actions(w):
     return lambda w: w[N_ACTS]
@@ -193,30 +224,36 @@ def _begin(w):
         w[N_FINDS] = 0
         w[N_TR] = 0
         w[N_SCRATCH] = 0
+        w[N_EPS] = 0
 
     return impl
 
 
 class ArrayOut(NamedTuple):
     """Every child's decision and rows, in the batch engine: ``decisions`` (one row per
-    child), ``acts`` and ``finds`` (rows with the child's position in their last column) filled
-    up to ``counts[0]`` and ``counts[1]``."""
+    child), ``acts``, ``finds`` and ``eps`` (rows with the child's position in their last
+    column) filled up to ``counts[0]``, ``counts[1]`` and ``counts[2]``."""
 
     decisions: Any
     acts: Any
     finds: Any
+    eps: Any
     counts: Any
 
 
 @overload(record.keep, inline="always")
 def _keep(w, out, c, decision):
     def impl(w, out, c, decision):
-        na, nf = out.counts[0], out.counts[1]
-        if na + w[N_ACTS] > out.acts.shape[0] or nf + w[N_FINDS] > out.finds.shape[0]:
+        na, nf, ne = out.counts[0], out.counts[1], out.counts[2]
+        if (
+            na + w[N_ACTS] > out.acts.shape[0]
+            or nf + w[N_FINDS] > out.finds.shape[0]
+            or ne + w[N_EPS] > out.eps.shape[0]
+        ):
             return False
         row = out.decisions[c]
         (row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8], row[9],
-         row[10], row[11], row[12], row[13], row[14]) = decision  # fmt: skip
+         row[10], row[11], row[12], row[13], row[14], row[15]) = decision  # fmt: skip
         at = w[ACTS_AT]
         for i in range(w[N_ACTS]):
             for k in range(7):
@@ -229,7 +266,13 @@ def _keep(w, out, c, decision):
                 out.finds[nf, k] = w[at + 4 * i + k]
             out.finds[nf, 4] = c
             nf += 1
-        out.counts[0], out.counts[1] = na, nf
+        at = w[EPS_AT]
+        for i in range(w[N_EPS]):
+            for k in range(EP):
+                out.eps[ne, k] = w[at + EP * i + k]
+            out.eps[ne, EP] = c
+            ne += 1
+        out.counts[0], out.counts[1], out.counts[2] = na, nf, ne
         return True
 
     return impl
@@ -258,7 +301,7 @@ for _function in KERNEL:
 
 from kongchuo_rules.assess import decide  # noqa: E402  (after the registration above)
 
-N_DECISION = 15
+N_DECISION = 16
 """Columns of a decision row (the fields of :class:`~kongchuo_rules.assess.Decision`)."""
 
 
@@ -272,25 +315,29 @@ def _run(
     offsets: Any,
     as_of: int,
     start: int,
+    stop: int,
     decisions: Any,
     acts: Any,
     finds: Any,
+    eps: Any,
     counts: Any,
     work: Any,
 ) -> int:
-    """Decide children ``start``.. (of ``offsets``) into ``decisions`` (one row each), appending
-    their actions (the child's position in column 7) to ``acts`` and findings (column 4) to
-    ``finds`` from ``counts[0]`` and ``counts[1]``; returns the first child not decided (when
-    an output is full)."""
+    """Decide children ``start``..``stop - 1`` into ``decisions`` (one row each), appending
+    their actions (the child's position in column 7), findings (column 4) and episodes (column
+    9) to ``acts``, ``finds`` and ``eps`` from ``counts[0..2]``; returns the first child not
+    decided (``stop``, unless an output is full)."""
     t = Tables(
         t0.first, t0.last, t0.first_year, t0.sd_before, t0.sd_days, t0.n_sd, t0.term_before,
         t0.pidx, t0.eff_days, t0.n_rows, t0.params, t0.estimated, t0.n_years, t0.specs,
         t0.routes, t0.n_routes, _unowned(t0.data),
     )  # fmt: skip
-    out = ArrayOut(_unowned(decisions), _unowned(acts), _unowned(finds), _unowned(counts))
+    out = ArrayOut(
+        _unowned(decisions), _unowned(acts), _unowned(finds), _unowned(eps), _unowned(counts)
+    )
     return decide(
         t, _unowned(birth), _unowned(registered), _unowned(priority), _unowned(certified),
-        _unowned(ev), _unowned(offsets), start, len(offsets) - 1, as_of, _unowned(work), out,
+        _unowned(ev), _unowned(offsets), start, stop, as_of, _unowned(work), out,
     )  # fmt: skip
 
 
@@ -332,7 +379,7 @@ def warm(t: Tables) -> None:
     one = np.zeros(1, dtype=np.int64)
     run(
         t, one, one, one, one, np.zeros((0, 8), dtype=np.int64), np.zeros(2, dtype=np.int64),
-        0, 0, np.zeros((1, N_DECISION), dtype=np.int64), np.zeros((1, 8), dtype=np.int64),
-        np.zeros((1, 5), dtype=np.int64), np.zeros(2, dtype=np.int64),
-        work_buffer(256, 256, 64, 1024, False),
+        0, 0, 1, np.zeros((1, N_DECISION), dtype=np.int64), np.zeros((1, 8), dtype=np.int64),
+        np.zeros((1, 5), dtype=np.int64), np.zeros((1, EP + 1), dtype=np.int64),
+        np.zeros(3, dtype=np.int64), work_buffer(256, 256, 64, 1024, False),
     )  # fmt: skip

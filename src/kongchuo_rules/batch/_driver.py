@@ -4,8 +4,11 @@ installed, otherwise the same core interpreted (and a warning, once, that it is 
 from __future__ import annotations
 
 import logging
+import os
 import time
 import warnings
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,9 +24,12 @@ __all__ = ["Decided", "compile_seconds", "compiled", "decide_all"]
 
 log = logging.getLogger("kongchuo_rules.batch")
 
-N_DECISION = 15
+N_DECISION = 16
 _FIVE_YEARS = 5 * 365  # a table-range hint only (see assess): the start of school age
 _ACTIONS_PER_CHILD = 128  # room for the actions one decision records before deduplication
+_PARALLEL_FROM = 200_000  # children: below this, one thread (threads cost more than they give)
+_CHUNK_MIN = 20_000  # children per chunk, at least
+_CHUNKS_PER_THREAD = 4  # chunks per thread: progress and balance
 
 
 @dataclass
@@ -34,6 +40,7 @@ class Decided:
     decisions: np.ndarray[Any, np.dtype[np.int64]]  # (children, 15)
     actions: np.ndarray[Any, np.dtype[np.int64]]  # (actions, 8)
     findings: np.ndarray[Any, np.dtype[np.int64]]  # (findings, 5)
+    episodes: np.ndarray[Any, np.dtype[np.int64]]  # (episodes, 10)
     tables: Tables
     compiled: bool
     seconds: float
@@ -60,8 +67,18 @@ def compiled() -> Any:
     return _STATE["run"]
 
 
-def decide_all(enc: Encoded, shared: Shared, as_of: int, *, use_numba: bool = True) -> Decided:
-    """Decide every child of ``enc`` on ``as_of``."""
+def decide_all(
+    enc: Encoded,
+    shared: Shared,
+    as_of: int,
+    *,
+    use_numba: bool = True,
+    threads: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Decided:
+    """Decide every child of ``enc`` on ``as_of``: compiled (in ``threads`` threads, default
+    one per core for large inputs) or interpreted; ``progress(n)`` is called as chunks of
+    ``n`` children are done."""
     n = len(enc.offsets) - 1
     first = as_of
     if len(enc.rows):
@@ -73,21 +90,28 @@ def decide_all(enc: Encoded, shared: Shared, as_of: int, *, use_numba: bool = Tr
     while True:
         started = time.perf_counter()
         if engine is not None:
-            found = _compiled_run(engine, enc, t, as_of)
+            found = _compiled_run(engine, enc, t, as_of, threads, progress)
         else:
             found = _python_run(enc, t, as_of)
+            if progress is not None:
+                progress(n)
         seconds = time.perf_counter() - started
-        decisions, actions, findings = found
+        decisions, actions, findings, episodes = found
         if not (
-            (decisions == FAR).any() or (actions[:, 1] == FAR).any() or (actions[:, 2] == FAR).any()
+            (decisions == FAR).any()
+            or (actions[:, 1] == FAR).any()
+            or (actions[:, 2] == FAR).any()
+            or (episodes == FAR).any()
         ):
-            return Decided(decisions, actions, findings, t, engine is not None, seconds)
+            ran = engine is not None
+            return Decided(decisions, actions, findings, episodes, t, ran, seconds)
         grown = shared.grown(t)
         t = shared.arrays(grown.first, grown.last) if engine is not None else grown
 
 
-def _caps(enc: Encoded, t: Tables, as_of: int) -> tuple[int, int, int, int]:
-    """Room per child: actions, findings, trace rows, scratch integers."""
+def _caps(enc: Encoded, t: Tables, as_of: int) -> tuple[int, int, int, int, int]:
+    """Room per child: actions, findings, trace rows, scratch integers, episodes (at most one
+    per absence spell)."""
     counts = np.diff(enc.offsets)
     m = int(counts.max()) if len(counts) else 0
     days = 0
@@ -100,10 +124,17 @@ def _caps(enc: Encoded, t: Tables, as_of: int) -> tuple[int, int, int, int]:
     # per event 8 (attempt levels, failures, conflicts, for this run and earlier ones; and the
     # windows), per day of absence 2 (states, runs), per action 11 (deduplication), and a few
     scratch = 8 * m + 2 * days + 11 * acts + 128
-    return acts, finds, 64, scratch
+    return acts, finds, 64, scratch, m + 1
 
 
-def _compiled_run(engine: Any, enc: Encoded, t: Tables, as_of: int) -> tuple[Any, Any, Any]:
+def _compiled_run(
+    engine: Any,
+    enc: Encoded,
+    t: Tables,
+    as_of: int,
+    threads: int | None,
+    progress: Callable[[int], None] | None,
+) -> tuple[Any, Any, Any, Any]:
     with warnings.catch_warnings():  # numba's own pedantic notes while it compiles
         warnings.simplefilter("ignore", engine.NumbaIRAssumptionWarning)
         if "compile_seconds" not in _STATE:
@@ -111,11 +142,31 @@ def _compiled_run(engine: Any, enc: Encoded, t: Tables, as_of: int) -> tuple[Any
             engine.warm(t)
             _STATE["compile_seconds"] = seconds = time.perf_counter() - started
             log.info(
-                "rules core ready in %.1f s (compiled or loaded from %s)",
-                seconds,
-                engine.cache_dir(),
+                "rules core ready in %.1f s (compiled or from %s)", seconds, engine.cache_dir()
             )
-        return _compiled_run_in(engine, enc, t, as_of)
+    n = len(enc.offsets) - 1
+    decisions = np.empty((n, N_DECISION), dtype=np.int64)
+    if threads is None:
+        threads = min(os.cpu_count() or 1, 8) if n >= _PARALLEL_FROM else 1
+    chunk = max(_CHUNK_MIN, -(-n // (threads * _CHUNKS_PER_THREAD))) if n else 1
+    bounds = [(a, min(a + chunk, n)) for a in range(0, n, chunk)]
+
+    def one(bound: tuple[int, int]) -> tuple[Any, Any, Any]:
+        found = _run_chunk(engine, enc, t, as_of, bound, decisions)
+        if progress is not None:
+            progress(bound[1] - bound[0])
+        return found
+
+    if threads > 1 and len(bounds) > 1:
+        with ThreadPoolExecutor(threads) as pool:  # the compiled core releases the GIL
+            parts = list(pool.map(one, bounds))
+    else:
+        parts = [one(b) for b in bounds]
+
+    def joined(k: int, width: int) -> Any:
+        return np.concatenate([p[k] for p in parts]) if parts else np.empty((0, width), np.int64)
+
+    return decisions, joined(0, 8), joined(1, 5), joined(2, 10)
 
 
 def compile_seconds() -> float | None:
@@ -124,29 +175,40 @@ def compile_seconds() -> float | None:
     return _STATE.get("compile_seconds")
 
 
-def _compiled_run_in(engine: Any, enc: Encoded, t: Tables, as_of: int) -> tuple[Any, Any, Any]:
-    n = len(enc.offsets) - 1
-    acts_cap, finds_cap, tr_cap, scratch = _caps(enc, t, as_of)
-    work = engine.work_buffer(acts_cap, finds_cap, tr_cap, scratch, False)
-    decisions = np.empty((n, N_DECISION), dtype=np.int64)
-    actions = np.empty((max(1024, n // 4), 8), dtype=np.int64)
-    findings = np.empty((max(1024, n // 4), 5), dtype=np.int64)
-    counts = np.zeros(2, dtype=np.int64)
-    start = 0
-    while start < n:
+def _run_chunk(
+    engine: Any,
+    enc: Encoded,
+    t: Tables,
+    as_of: int,
+    bound: tuple[int, int],
+    decisions: Any,
+) -> tuple[Any, Any, Any]:
+    """Decide children ``bound[0]``..``bound[1] - 1`` (rows of their own, outputs grown as
+    needed)."""
+    start, stop = bound
+    acts_cap, finds_cap, tr_cap, scratch, eps_cap = _caps(enc, t, as_of)
+    work = engine.work_buffer(acts_cap, finds_cap, tr_cap, scratch, False, episodes=eps_cap)
+    size = max(1024, (stop - start) // 4)
+    actions = np.empty((size, 8), dtype=np.int64)
+    findings = np.empty((size, 5), dtype=np.int64)
+    episodes = np.empty((size, 10), dtype=np.int64)
+    counts = np.zeros(3, dtype=np.int64)
+    while start < stop:
         start = engine.run(
             t, enc.birth, enc.registered, enc.priority, enc.certified, enc.rows, enc.offsets,
-            as_of, start, decisions, actions, findings, counts, work,
+            as_of, start, stop, decisions, actions, findings, episodes, counts, work,
         )  # fmt: skip
-        if start < n:  # an output is full: double it and go on
+        if start < stop:  # an output is full: double it and go on
             if counts[0] + acts_cap > len(actions):
                 actions = np.concatenate([actions, np.empty_like(actions)])
             if counts[1] + finds_cap > len(findings):
                 findings = np.concatenate([findings, np.empty_like(findings)])
-    return decisions, actions[: counts[0]], findings[: counts[1]]
+            if counts[2] + eps_cap > len(episodes):
+                episodes = np.concatenate([episodes, np.empty_like(episodes)])
+    return actions[: counts[0]], findings[: counts[1]], episodes[: counts[2]]
 
 
-def _python_run(enc: Encoded, t: Tables, as_of: int) -> tuple[Any, Any, Any]:
+def _python_run(enc: Encoded, t: Tables, as_of: int) -> tuple[Any, Any, Any, Any]:
     from kongchuo_rules.assess import decide
 
     rows = [tuple(r) for r in enc.rows.tolist()]
@@ -156,11 +218,13 @@ def _python_run(enc: Encoded, t: Tables, as_of: int) -> tuple[Any, Any, Any]:
         t, enc.birth.tolist(), enc.registered.tolist(), enc.priority.tolist(),
         enc.certified.tolist(), rows, enc.offsets.tolist(), 0, n, as_of, w, out,
     )  # fmt: skip
-    decisions = np.array([d for d, _, _, _ in out.kept], dtype=np.int64).reshape(n, N_DECISION)
-    actions = [(*a, c) for c, (_, acts, _, _) in enumerate(out.kept) for a in acts]
-    findings = [(*f, c) for c, (_, _, finds, _) in enumerate(out.kept) for f in finds]
+    decisions = np.array([k[0] for k in out.kept], dtype=np.int64).reshape(n, N_DECISION)
+    actions = [(*a, c) for c, k in enumerate(out.kept) for a in k[1]]
+    findings = [(*f, c) for c, k in enumerate(out.kept) for f in k[2]]
+    episodes = [(*e, c) for c, k in enumerate(out.kept) for e in k[4]]
     return (
         decisions,
         np.array(actions, dtype=np.int64).reshape(-1, 8),
         np.array(findings, dtype=np.int64).reshape(-1, 5),
+        np.array(episodes, dtype=np.int64).reshape(-1, 10),
     )

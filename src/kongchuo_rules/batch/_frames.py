@@ -111,6 +111,7 @@ EVENT_COLUMNS: Mapping[str, tuple[str, tuple[str, ...], Mapping[str, int] | None
     "destination": ("str", ("transfer_out",), None),
     "kind": ("str", ("action_taken",), _codes(ActionKind)),
     "agency": ("str", ("action_taken",), _codes(Agency)),
+    "ref": ("str", codes.EVENT_TYPES, None),
 }  # fmt: skip
 """The columns of the events table: one row per event, ``student_id`` plus the union of the
 event fields of PRODUCT.md §4 (null where a type has no such field; ``causes`` a list)."""

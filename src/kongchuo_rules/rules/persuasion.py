@@ -14,7 +14,7 @@ from kongchuo_rules._internal.actions import require
 from kongchuo_rules._internal.codes import Rows
 from kongchuo_rules._internal.days import NO_DAY
 from kongchuo_rules._internal.kernel import inline, kernel
-from kongchuo_rules._internal.record import Work, note
+from kongchuo_rules._internal.record import Work, episode_row, note
 from kongchuo_rules._internal.tables import Tables, add_school_days, param, school_day
 from kongchuo_rules.rules._rule import ActionSpec, DoneBy, Rule
 from kongchuo_rules.rules.attendance import (
@@ -25,6 +25,7 @@ from kongchuo_rules.rules.attendance import (
     month_mark,
     run_figures,
 )
+from kongchuo_rules.rules.routing import cause_days
 from kongchuo_rules.vocabulary import ActionKind, Agency, EscalationLevel, Role
 
 __all__ = [
@@ -561,3 +562,48 @@ def return_actions(
             w,
             span,
         )
+
+
+@kernel
+def history(
+    t: Tables,
+    ev: Rows,
+    lo: int,
+    hi: int,
+    as_of: int,
+    ab: Absences,
+    rs: list[int],
+    n_runs: int,
+    current: bool,
+    attr: list[int],
+    failed: list[int],
+    conflict: list[int],
+    span: list[int],
+    w: Work,
+) -> None:
+    """The child's episodes: every run of absence that fired the 7-day rule, closed or open,
+    each as it stood on its last day (the day before the return, or ``as_of``) — its dates,
+    the furthest stage it reached and the level then responsible."""
+    for r in range(n_runs):
+        run = (rs[2 * r], rs[2 * r + 1])
+        if alert_day(t, ab, run) == NO_DAY:
+            continue
+        is_open = current and r == n_runs - 1
+        back = NO_DAY if is_open or not came_back(ab, run) else return_day(t, ab, run)
+        last = school_day(t, ab.k0 + run[1] - 1)
+        horizon = as_of if is_open else (back - 1 if back != NO_DAY else last)
+        ep = episode(t, ev, lo, hi, ab, run, horizon, attr, failed, conflict, span)
+        stage = codes.G_HOME_VISIT
+        level = codes.NONE
+        if ep.persuasion_start != NO_DAY:
+            stage = codes.G_PERSUASION
+            level = ep.record.level
+        if ep.dropout_since != NO_DAY:
+            stage = codes.G_ESCALATION
+            refused = cause_days(ev, lo, hi, ep.run_start, horizon, w)[codes.C_GUARDIAN_REFUSAL]
+            if refused != NO_DAY:
+                stage = codes.G_ENFORCEMENT
+        episode_row(
+            w, ep.run_start, NO_DAY if is_open else last, ep.alert, ep.mark,
+            ep.persuasion_start, ep.dropout_since, back, stage, level,
+        )  # fmt: skip
