@@ -78,7 +78,7 @@ def test_assess_json_is_the_model_dump(capsys: pytest.CaptureFixture[str]) -> No
     [
         (None, "cannot read"),
         ("{not json", "not valid JSON"),
-        ('{"student": {"id": "S-9", "registered": true}}', "student.birth_date: Field required"),
+        ('{"student": {"id": "S-9", "registered": true}}', "student.birth_date: required field"),
         (
             '{"student": {"id": "S-9", "registered": true, "birth_date": "2013-05-03",'
             ' "name": "张三", "national_id": "230321201305031231"}}',
