@@ -31,6 +31,7 @@ import types
 import typing
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ValidationError
@@ -38,6 +39,7 @@ from pydantic_core import ErrorDetails, PydanticCustomError
 
 __all__ = [
     "CODES",
+    "ArgumentError",
     "CaseError",
     "KongchuoError",
     "PolicyError",
@@ -45,9 +47,12 @@ __all__ = [
     "check_as_of",
     "custom_error",
     "describe_errors",
+    "enum_member",
     "error_pairs",
     "error_payload",
     "field_path",
+    "problem",
+    "problems_from_details",
     "problems_of",
 ]
 
@@ -160,6 +165,7 @@ _DETAILS: Mapping[str, tuple[str, str]] = {
     "dates_out_of_order.until": ("截止日期早于批准日期", "until is before the event's date"),
     "before_birth": ("早于学生出生日期", "before the student's birth date"),
     "invalid_json": ("不是有效的 JSON", "not valid JSON"),
+    "invalid_json.parser": ("不是有效的 JSON（{error}）", "not valid JSON ({error})"),
     "as_of_before_birth": (
         "评估日期 as_of 早于学生出生日期",
         "as_of is before the student's birth date",
@@ -214,9 +220,11 @@ _TYPE_CODES: Mapping[str, tuple[str, str]] = {
     "recursion_loop": ("invalid_json", ""),
 }
 
-# context keys that may go into a message: bounds and allowed values, never the input
+# context keys that may go into a message: bounds, allowed values and the JSON parser's own
+# words (what it expected, line and column) — never the input
 _SAFE_CONTEXT = (
     "allowed",
+    "error",
     "expected",
     "expected_tags",
     "min_length",
@@ -241,6 +249,17 @@ class Problem:
     def as_dict(self) -> dict[str, str | None]:
         """The problem as a JSON-safe dict."""
         return {"code": self.code, "field": self.field, "zh": self.zh, "en": self.en}
+
+
+def problem(code: str, field: str | None = None, variant: str = "", **context: Any) -> Problem:
+    """A :class:`Problem` with the catalogue's messages for ``code`` (and ``variant``), filled
+    from ``context`` (bounds, allowed values — never an input value).
+
+    >>> problem("invalid_date", "as_of").en
+    'not a valid date (YYYY-MM-DD)'
+    """
+    zh, en = _message(f"{code}.{variant}" if variant else code, context)
+    return Problem(code, field, zh, en)
 
 
 def _message(key: str, context: Mapping[str, Any] | None = None) -> tuple[str, str]:
@@ -322,11 +341,10 @@ class CaseError(KongchuoError):
     def __init__(self, case_id: str | None, problems: Sequence[Problem | tuple[str, str]]) -> None:
         items = tuple(
             p if isinstance(p, Problem) else _pair_problem(p[0], p[1]) for p in problems
-        ) or (Problem("invalid_input", None, *CODES["invalid_input"]),)
+        ) or (problem("invalid_input"),)
+        en, zh = _listed(items)
         en_where = f"case {case_id!r}" if case_id else "case"
         zh_where = f"案例 {case_id!r}" if case_id else "案例"
-        en = "; ".join(p.en if p.field is None else f"{p.field}: {p.en}" for p in items)
-        zh = "；".join(p.zh if p.field is None else f"{p.field}：{p.zh}" for p in items)
         super().__init__(
             f"{en_where}: {len(items)} problem(s): {en}",
             code=items[0].code,
@@ -335,6 +353,29 @@ class CaseError(KongchuoError):
             case_id=case_id,
             problems=items,
         )
+
+
+class ArgumentError(KongchuoError):
+    """An argument other than a case is invalid (an HTTP query parameter, a command-line
+    option): one :class:`Problem` per fault; ``code`` and ``field`` are the first one's.
+
+    >>> str(ArgumentError([problem("invalid_date", "as_of")]))
+    'as_of: not a valid date (YYYY-MM-DD)'
+    """
+
+    code = "invalid_argument"
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        items = tuple(problems) or (problem("invalid_argument"),)
+        en, zh = _listed(items)
+        super().__init__(en, code=items[0].code, zh=zh, field=items[0].field, problems=items)
+
+
+def _listed(items: Sequence[Problem]) -> tuple[str, str]:
+    """The problems on one line, in English and in Chinese."""
+    en = "; ".join(p.en if p.field is None else f"{p.field}: {p.en}" for p in items)
+    zh = "；".join(p.zh if p.field is None else f"{p.field}：{p.zh}" for p in items)
+    return en, zh
 
 
 def _pair_problem(field: str, message: str) -> Problem:
@@ -406,7 +447,7 @@ def _expected(context: Mapping[str, Any]) -> str:
     return ", ".join(values) if values else raw
 
 
-def _problem(error: ErrorDetails, path: str | None) -> Problem:
+def _problem(error: ErrorDetails | Mapping[str, Any], path: str | None) -> Problem:
     kind = error["type"]
     context: dict[str, Any] = dict(error.get("ctx") or {})
     if kind in _TYPE_CODES:
@@ -424,6 +465,9 @@ def _problem(error: ErrorDetails, path: str | None) -> Problem:
         code, variant = "invalid_value", ""
     if code in ("unknown_value", "unknown_event_type"):
         context = {"expected": _expected(context)}
+    if kind == "json_invalid" and isinstance(context.get("error"), str):
+        # the JSON parser's own words: what it expected, and the line and column — no input
+        variant = "parser"
     if code == "too_short" and context.get("min_length") == 1 and variant != "items":
         code, variant = "blank", ""
     if code == "bad_format" and path and path.rsplit(".", 1)[-1] == "phone":
@@ -438,9 +482,19 @@ def problems_of(exc: ValidationError, model: type[Any] | None = None) -> list[Pr
 
     ``model``, the model validated, lets an unknown field's problem list the allowed fields.
     """
+    return problems_from_details(
+        exc.errors(include_input=False, include_url=False, include_context=True), model
+    )
+
+
+def problems_from_details(
+    errors: Sequence[ErrorDetails] | Sequence[Mapping[str, Any]], model: type[Any] | None = None
+) -> list[Problem]:
+    """:func:`problems_of` for pydantic's error details (``ValidationError.errors()``, or a web
+    framework's list of them); an ``input`` in the details is never read."""
     problems: list[Problem] = []
     unions: dict[str, tuple[int, list[str]]] = {}  # path → (index, allowed values so far)
-    for error in exc.errors(include_input=False, include_url=False, include_context=True):
+    for error in errors:
         parts, union = _clean_loc(error["loc"])
         path = ".".join(str(p) for p in parts) or None
         if error["type"] == "extra_forbidden" and parts:
@@ -538,6 +592,31 @@ def describe_errors(exc: ValidationError) -> str:
 
 # -- arguments ---------------------------------------------------------------------------------
 
+E = typing.TypeVar("E", bound=StrEnum)
+
+
+def enum_member(cls: type[E], value: object, field: str) -> E:
+    """``value`` as a member of the string enum ``cls``: a member, or its snake_case value.
+    Anything else raises :class:`KongchuoError` (a ``ValueError``) with code ``unknown_value``.
+
+    >>> from kongchuo_rules.vocabulary import Cause
+    >>> enum_member(Cause, "illness", "cause")
+    <Cause.ILLNESS: 'illness'>
+    >>> enum_member(Cause, "flu", "cause")
+    Traceback (most recent call last):
+    ...
+    kongchuo_rules.errors.KongchuoError: cause: unknown value; expected one of ...
+    """
+    if isinstance(value, cls):
+        return value
+    if isinstance(value, str):
+        try:
+            return cls(value)
+        except ValueError:
+            pass
+    zh, en = _message("unknown_value", {"expected": ", ".join(m.value for m in cls)})
+    raise KongchuoError(f"{field}: {en}", code="unknown_value", zh=f"{field}：{zh}", field=field)
+
 
 def check_as_of(case_id: str, birth_date: dt.date, as_of: object) -> None:
     """Raise :class:`CaseError` unless ``as_of`` is a ``date`` (not a ``datetime``) on or after
@@ -549,11 +628,9 @@ def check_as_of(case_id: str, birth_date: dt.date, as_of: object) -> None:
     kongchuo_rules.errors.CaseError: case 'S-1': 1 problem(s): as_of: as_of is before the ...
     """
     if type(as_of) is not dt.date:
-        raise CaseError(case_id, [Problem("wrong_type", "as_of", *_message("wrong_type.date"))])
+        raise CaseError(case_id, [problem("wrong_type", "as_of", "date")])
     if as_of < birth_date:
-        raise CaseError(
-            case_id, [Problem("as_of_before_birth", "as_of", *_message("as_of_before_birth"))]
-        )
+        raise CaseError(case_id, [problem("as_of_before_birth", "as_of")])
 
 
 # -- any error as a JSON-safe payload ----------------------------------------------------------
