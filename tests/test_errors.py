@@ -252,3 +252,23 @@ def test_mutated_cases_give_coded_problems_without_values(
         assert not PYDANTIC_WORDING.search(text), text
         for secret in PERSONAL:
             assert secret not in text
+
+
+def test_errors_survive_pickling() -> None:
+    import pickle
+
+    data = spec_example()
+    data["student"]["grade"] = 0
+    error = _fails(data)
+    again = pickle.loads(pickle.dumps(error))
+    assert type(again) is CaseError
+    assert (again.code, again.field, again.case_id, again.zh, str(again)) == (
+        error.code,
+        error.field,
+        error.case_id,
+        error.zh,
+        str(error),
+    )
+    assert again.problems == error.problems
+    policy_error = pickle.loads(pickle.dumps(PolicyError("parameter 'x': unknown")))
+    assert policy_error.code == "invalid_policy"

@@ -20,7 +20,7 @@ from datetime import date
 from pathlib import Path
 from typing import IO, Any, NoReturn
 
-from kongchuo_rules.errors import KongchuoError
+from kongchuo_rules.errors import KongchuoError, dates_out_of_range
 from kongchuo_rules.policy import Policy, default_policy, load_policy
 from kongchuo_rules.schemas import SCHEMA_NAMES, json_schema, labels
 from kongchuo_rules.vocabulary import Agency
@@ -188,7 +188,8 @@ def _cmd_assess(args: argparse.Namespace) -> int:
     try:
         # pydantic's JSON parser: no recursion limit to hit, no integer-size limit to hit
         case = Case.model_validate_json(text)
-        assessment = _guarded(lambda: assess(case, as_of=args.as_of, policy=policy))
+        with dates_out_of_range(case.student.id):
+            assessment = assess(case, as_of=args.as_of, policy=policy)
     except KongchuoError as exc:
         raise InputError(f"{name}: {exc}", code=exc.code) from None
     if args.format == "json":
@@ -196,19 +197,6 @@ def _cmd_assess(args: argparse.Namespace) -> int:
     else:
         print(assessment.explain(args.lang))
     return 0
-
-
-def _guarded(run: Any) -> Any:
-    """``run()``, with the range errors of date arithmetic far from today as input errors."""
-    try:
-        return run()
-    except (OverflowError, ValueError) as exc:
-        if isinstance(exc, KongchuoError):
-            raise
-        raise InputError(
-            "a date is too close to year 1 or 9999 for the calendar to count from it",
-            code="out_of_range",
-        ) from None
 
 
 def _cmd_responsibilities(args: argparse.Namespace) -> int:
@@ -275,7 +263,8 @@ def _cmd_ledger(args: argparse.Namespace) -> int:
         option: [r for path in getattr(args, option) or [] for r in _read_roster(path, model)]
         for option, model in models.items()
     }
-    ledger = _guarded(lambda: reconcile(as_of=args.as_of, policy=policy, **inputs))
+    with dates_out_of_range():
+        ledger = reconcile(as_of=args.as_of, policy=policy, **inputs)
     lang = args.lang
     zh = lang == "zh"
     print(("台账 " if zh else "Ledger ") + args.as_of.isoformat() + f"  ({ledger.policy_version})")
@@ -322,7 +311,9 @@ def _cmd_duties(args: argparse.Namespace) -> int:
         raise InputError("--to is before --from", code="invalid_argument")
     lang = args.lang
     policy = _policy(args)
-    for duty in _guarded(lambda: duties(args.start, args.end, policy)):
+    with dates_out_of_range():
+        found = duties(args.start, args.end, policy)
+    for duty in found:
         window = f"{duty.window_start.isoformat()} – " if duty.window_start else ""
         quote = "；".join(f"“{c.quote}”" for c in duty.citations)
         print(

@@ -29,7 +29,8 @@ import datetime as dt
 import re
 import types
 import typing
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, ClassVar
@@ -46,6 +47,7 @@ __all__ = [
     "Problem",
     "check_as_of",
     "custom_error",
+    "dates_out_of_range",
     "describe_errors",
     "enum_member",
     "error_pairs",
@@ -281,7 +283,6 @@ def _message(key: str, context: Mapping[str, Any] | None = None) -> tuple[str, s
 
 # codes of error classes defined in other modules (they inherit ``code`` from here)
 _CLASS_CODES = {
-    "PolicyError": "invalid_policy",
     "CalendarEstimatedError": "calendar_estimated",
     "RosterError": "invalid_roster",
 }
@@ -322,6 +323,17 @@ class KongchuoError(ValueError):
         self.problems: tuple[Problem, ...] = tuple(problems) or (
             Problem(self.code, field, self.zh, self.en),
         )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # keep code, messages, field, case id and problems across pickling (processes, Dask)
+        return (_restore, (type(self), self.args, self.__dict__))
+
+
+def _restore(cls: type[KongchuoError], args: tuple[Any, ...], state: dict[str, Any]) -> Any:
+    error = cls.__new__(cls)
+    ValueError.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
 
 
 class PolicyError(KongchuoError):
@@ -631,6 +643,33 @@ def check_as_of(case_id: str, birth_date: dt.date, as_of: object) -> None:
         raise CaseError(case_id, [problem("wrong_type", "as_of", "date")])
     if as_of < birth_date:
         raise CaseError(case_id, [problem("as_of_before_birth", "as_of")])
+
+
+@contextmanager
+def dates_out_of_range(case_id: str | None = None) -> Iterator[None]:
+    """Within the block, the errors of date arithmetic far from today — an ``OverflowError``, or
+    a ``ValueError`` that is not the library's (``year 10000 is out of range``) — become a
+    :class:`KongchuoError` with code ``out_of_range`` (for callers that take dates from
+    outside: the command line, the HTTP service).
+
+    >>> import datetime as dt
+    >>> with dates_out_of_range("S-1"):
+    ...     dt.date.max + dt.timedelta(days=1)
+    Traceback (most recent call last):
+    ...
+    kongchuo_rules.errors.KongchuoError: the calendar cannot count from these dates ...
+    """
+    try:
+        yield
+    except KongchuoError:
+        raise
+    except (OverflowError, ValueError):
+        raise KongchuoError(
+            "the calendar cannot count from these dates (too close to year 1 or 9999)",
+            code="out_of_range",
+            zh=f"{CODES['out_of_range'][0]}：日期离公元1年或9999年太近，无法按校历计算",
+            case_id=case_id,
+        ) from None
 
 
 # -- any error as a JSON-safe payload ----------------------------------------------------------

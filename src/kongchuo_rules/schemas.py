@@ -25,6 +25,8 @@ from functools import cache
 from typing import Any, Literal
 
 from pydantic import BaseModel
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
+from pydantic_core import core_schema
 
 from kongchuo_rules.vocabulary import LabelledEnum
 
@@ -117,7 +119,7 @@ def _schema(name: SchemaName) -> dict[str, Any]:
     }
     model = models[name]
     # validation mode: the assessment's serializer is a wrapper pydantic cannot describe
-    raw = model.model_json_schema(mode="validation")
+    raw = model.model_json_schema(mode="validation", schema_generator=_Generator)
     defs = raw.pop("$defs", {})
     root_name = model.__name__
     defs[root_name] = raw
@@ -131,11 +133,25 @@ def _schema(name: SchemaName) -> dict[str, Any]:
     return schema
 
 
+class _Generator(GenerateJsonSchema):
+    """pydantic's generator, saying what it leaves out of a string's schema: a string the
+    library strips before checking its minimum length must not be blank."""
+
+    def str_schema(self, schema: core_schema.StringSchema) -> JsonSchemaValue:
+        out = super().str_schema(schema)
+        if schema.get("strip_whitespace") and schema.get("min_length", 0) >= 1:
+            out.setdefault("pattern", r"\S")
+        return out
+
+
 def complete_definitions(defs: dict[str, Any], *, output: bool) -> None:
     """Complete pydantic's schema definitions ``defs`` (by name, as in ``$defs`` or an OpenAPI
-    document's ``components.schemas``) in place: enum labels, required event types, non-blank
-    strings, the national id's form, plain descriptions; with ``output``, every property
-    required (the library always writes every field of its outputs)."""
+    document's ``components.schemas``) in place: enum labels, required event types, the
+    national id's form, plain descriptions; with ``output``, every property
+    required (the library always writes every field of its outputs).
+
+    Non-blank strings are marked by :func:`json_schema` itself (pydantic's schema does not say
+    that the library strips spaces before checking a length)."""
     enums = _labelled_enums()
     for def_name, definition in defs.items():
         cls = enums.get(def_name)
@@ -156,9 +172,6 @@ def complete_definitions(defs: dict[str, Any], *, output: bool) -> None:
         if required:
             definition["required"] = list(dict.fromkeys(required))
     for node in _walk(defs):
-        if node.get("type") == "string" and node.get("minLength") == 1 and "pattern" not in node:
-            # the library strips spaces before counting: a blank string is rejected
-            node["pattern"] = r"\S"
         description = node.get("description")
         if isinstance(description, str):
             node["description"] = plain_text(description)

@@ -34,6 +34,7 @@ from kongchuo_rules.errors import (
     CaseError,
     KongchuoError,
     Problem,
+    dates_out_of_range,
     error_payload,
     problem,
 )
@@ -45,6 +46,7 @@ from kongchuo_rules.server.problems import (
     coded_error,
     install_error_handlers,
     problem_response,
+    route_template,
 )
 
 __all__ = ["DEFAULT_DATE_RANGE", "AccessLog", "BatchError", "BodyLimit", "create_app"]
@@ -281,17 +283,8 @@ def _dates(node: Any, path: str) -> Iterator[tuple[str, dt.date]]:
 
 
 def _assess(case: Case, as_of: dt.date, policy: Policy) -> str:
-    try:
+    with dates_out_of_range(case.student.id):
         return assess(case, as_of=as_of, policy=policy).model_dump_json()
-    except (OverflowError, ValueError) as exc:
-        if isinstance(exc, KongchuoError):
-            raise
-        raise KongchuoError(
-            "a date is too far from the present for the calendar to count from it",
-            code="out_of_range",
-            zh=f"{CODES['out_of_range'][0]}：日期离今天太远，无法按校历计算",
-            case_id=case.student.id,
-        ) from None
 
 
 def _policy_document(policy: Policy) -> dict[str, Any]:
@@ -398,19 +391,11 @@ class AccessLog:
             access_log.info(
                 "%s %s %d %.1fms cases=%s",
                 scope["method"],
-                _route(scope),
+                route_template(scope) or "(no route)",
                 status,
                 (time.perf_counter() - start) * 1000,
                 shown or "-",
             )
-
-
-def _route(scope: Scope) -> str:
-    """The path template of the route that answered (``/v1/schema/{name}``), never the path
-    itself — a path can hold anything a client typed."""
-    route = scope.get("route")
-    template = getattr(route, "path_format", None) or getattr(route, "path", None)
-    return str(template) if template else "(no route)"
 
 
 # -- the OpenAPI document ---------------------------------------------------------------------

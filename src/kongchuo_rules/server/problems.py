@@ -37,6 +37,7 @@ __all__ = [
     "install_error_handlers",
     "problem_document",
     "problem_response",
+    "route_template",
 ]
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -132,14 +133,19 @@ def problem_response(
     payload = error if isinstance(error, Mapping) else error_payload(error)
     if status is None:
         status = _STATUS_OF.get(str(payload["code"]), 422)
-    # the route's template, not the path: a path can hold anything a client typed
-    route = request.scope.get("route") if request is not None else None
-    instance = getattr(route, "path_format", None)
+    instance = route_template(request.scope) if request is not None else None
     return JSONResponse(
         problem_document(payload, status, instance),
         status_code=status,
         media_type=PROBLEM_MEDIA_TYPE,
     )
+
+
+def route_template(scope: Scope) -> str | None:
+    """The path template of the route that answered (``/v1/schema/{name}``), never the path
+    itself — a path can hold anything a client typed."""
+    template = getattr(scope.get("route"), "path_format", None)
+    return str(template) if template else None
 
 
 def coded_error(
