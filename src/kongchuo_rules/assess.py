@@ -18,7 +18,7 @@ trace are built when first read. The batch engine compiles the same :func:`decid
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 from kongchuo_rules._internal import codes
@@ -28,7 +28,16 @@ from kongchuo_rules._internal.codes import Rows
 from kongchuo_rules._internal.days import FAR, NO_DAY, civil, to_day
 from kongchuo_rules._internal.encode import Child, child_of, event_rows
 from kongchuo_rules._internal.kernel import inline, kernel
-from kongchuo_rules._internal.record import Work, finding, ints, not_applicable, note
+from kongchuo_rules._internal.record import (
+    Out,
+    Work,
+    begin,
+    finding,
+    ints,
+    keep,
+    not_applicable,
+    note,
+)
 from kongchuo_rules._internal.tables import (
     Tables,
     is_estimated,
@@ -120,135 +129,160 @@ class Decision(NamedTuple):
 @kernel
 def decide(
     t: Tables,
-    child: Child,
+    birth: Sequence[int],
+    registered: Sequence[int],
+    priority: Sequence[int],
+    certified: Sequence[int],
     ev: Rows,
-    lo: int,
-    hi: int,
+    offsets: Sequence[int],
+    first: int,
+    last: int,
     as_of: int,
     w: Work,
-) -> Decision:
-    """Assess the child whose sorted event rows are ``ev[lo:hi]`` on ``as_of``, recording the
-    required actions, the findings and the trace in ``w``.
+    out: Out,
+) -> int:
+    """Assess children ``first``..``last - 1`` on ``as_of``: child ``c`` has the scalars
+    ``birth[c]``, ``registered[c]``, ``priority[c]``, ``certified[c]`` and the sorted event
+    rows ``ev[offsets[c]:offsets[c + 1]]``. Each child's decision, actions, findings and trace
+    are recorded in ``w`` and kept in ``out``; returns the first child not decided (``last``
+    unless ``out`` is full).
 
-    Order: school age → special statuses → (not registered) out of school, or (registered)
-    home delivery → runs of absence, the 7-day and one-month rules → return → persuasion
-    failed → escalation → dropout → found enrolled elsewhere; then the actions of the status:
-    the episode's (home visit, persuader, persuasion per level, whereabouts, missing child,
-    registry mark and report, enforcement ladder, cause routing, priority), the return's, or
-    out of school's; placement; the calendar findings.
+    Order, per child: school age → special statuses → (not registered) out of school, or
+    (registered) home delivery → runs of absence, the 7-day and one-month rules → return →
+    persuasion failed → escalation → dropout → found enrolled elsewhere; then the actions of the
+    status: the episode's (home visit, persuader, persuasion per level, whereabouts, missing
+    child, registry mark and report, enforcement ladder, cause routing, priority), the return's,
+    or out of school's; placement; the calendar findings.
     """
-    end = lo
-    while end < hi and ev[end][codes.F_DAY] <= as_of:  # only events up to as_of count
-        end += 1
-    hi = end
-    span = ints(w, 2, as_of)  # the first and last days the calendar is asked about
-    attr = ints(w, hi - lo, codes.NONE)  # per event: the escalation level of an attempt
-    failed = ints(w, hi - lo, NO_DAY)  # per event: the day an attempt failed
-    conflict = ints(w, hi - lo, 0)  # per event: 1 for 'returned' while still absent
+    for c in range(first, last):
+        begin(w)
+        child = Child(birth[c], registered[c], priority[c], certified[c])
+        lo = offsets[c]
+        hi = offsets[c + 1]
+        end = lo
+        while end < hi and ev[end][codes.F_DAY] <= as_of:  # only events up to as_of count
+            end += 1
+        hi = end
+        span = ints(w, 2, as_of)  # the first and last days the calendar is asked about
+        attr = ints(w, hi - lo, codes.NONE)  # per event: the escalation level of an attempt
+        failed = ints(w, hi - lo, NO_DAY)  # per event: the day an attempt failed
+        conflict = ints(w, hi - lo, 0)  # per event: 1 for 'returned' while still absent
 
-    age = school_year_age(t, child.birth, as_of)
-    of_age = age.of_school_age == 1
-    note(w, R_SCHOOL_AGE, of_age, NO_DAY, age.age, age.cutoff, age.first_age, age.last_age)
-    _data_findings(ev, lo, hi, child.registered, w)
-    sp = special_status(ev, lo, hi, as_of)
-    trace_special(w, sp)
+        age = school_year_age(t, child.birth, as_of)
+        of_age = age.of_school_age == 1
+        note(w, R_SCHOOL_AGE, of_age, NO_DAY, age.age, age.cutoff, age.first_age, age.last_age)
+        _data_findings(ev, lo, hi, child.registered, w)
+        sp = special_status(ev, lo, hi, as_of)
+        trace_special(w, sp)
 
-    status, since, stage, level = codes.NONE, NO_DAY, codes.G_NONE, codes.NONE
-    run_start = alert = mark = back = elsewhere = episode_start = NO_DAY
-    unexcused = 0
-    from_episode = from_return = False
-    ep = _no_episode()
-    if child.registered == 0:
-        oos = out_of_school_since(ev, lo, hi, age, sp.status)
-        note(w, R_OUT_OF_SCHOOL, oos != NO_DAY, oos, age.age, oos, 0, 0)
-        if sp.status != codes.NONE:
-            status, since = sp.status, sp.since
-        elif oos != NO_DAY:
-            status, since = codes.S_OUT_OF_SCHOOL, oos
-        else:
-            status = codes.S_NOT_SCHOOL_AGE
-            since = child.birth if age.age < age.first_age else age.ends
-    else:
-        placed = latest_placement(ev, lo, hi)
-        home = placed >= 0 and ev[placed][codes.F_MODE] == codes.P_HOME_DELIVERY
-        on = ev[placed][codes.F_DAY] if home else NO_DAY
-        note(w, R_HOME_DELIVERY, home, on, on, 0, 0, 0)
-        if home:  # enrolled; the attendance rules do not apply
-            status = sp.status if sp.status != codes.NONE else codes.S_ATTENDING
-            since = sp.since if sp.status != codes.NONE else on
-        else:
-            windows, n_windows = not_expected(ev, lo, hi, w)
-            ab = absences(t, ev, lo, hi, as_of, windows, n_windows, w)
-            if ab.first_spell != NO_DAY and ab.first_spell < span[0]:
-                span[0] = ab.first_spell
-            _conflicts(t, ab.k0, ab.states, w)
-            rs, n_runs = runs(ab.states, w)
-            current = n_runs > 0 and rs[2 * n_runs - 1] == len(ab.states)
-            previous = n_runs - 1 if current else n_runs
-            last_run = (rs[2 * n_runs - 2], rs[2 * n_runs - 1]) if n_runs > 0 else (0, 0)
-            if current:
-                ep = episode(t, ev, lo, hi, ab, last_run, as_of, attr, failed, conflict, span)
-                run_start, unexcused, alert, mark = ep.run_start, ep.unexcused, ep.alert, ep.mark
-            trace_run(
-                t, w, current, run_start, unexcused, alert, mark, ep.length,
-                ep.persuasion_start, last_school_day(t, as_of), as_of,
-            )  # fmt: skip
-            returned = find_return(
-                t, ev, lo, hi, as_of, ab, rs, previous, attr, failed, conflict, span, w
-            )
+        status, since, stage, level = codes.NONE, NO_DAY, codes.G_NONE, codes.NONE
+        run_start = alert = mark = back = elsewhere = episode_start = NO_DAY
+        unexcused = 0
+        from_episode = from_return = False
+        ep = _no_episode()
+        if child.registered == 0:
+            oos = out_of_school_since(ev, lo, hi, age, sp.status)
+            note(w, R_OUT_OF_SCHOOL, oos != NO_DAY, oos, age.age, oos, 0, 0)
             if sp.status != codes.NONE:
-                status, since, episode_start = sp.status, sp.since, run_start
-            elif current and alert != NO_DAY:
-                from_episode = True
-                ep = episode(t, ev, lo, hi, ab, last_run, as_of, attr, failed, conflict, span)
-                status, since, stage, level, elsewhere = _episode_status(
-                    ev, lo, hi, ep, attr, conflict, w
-                )
-                episode_start = run_start
-            elif returned >= 0:
-                from_return = True
-                run = (rs[2 * returned], rs[2 * returned + 1])
-                back = return_day(t, ab, run)
-                ep = episode(t, ev, lo, hi, ab, run, back - 1, attr, failed, conflict, span)
-                status, since, stage = codes.S_RETURNED, back, codes.G_MONITORING
-                episode_start = ep.run_start
+                status, since = sp.status, sp.since
+            elif oos != NO_DAY:
+                status, since = codes.S_OUT_OF_SCHOOL, oos
             else:
-                status = codes.S_ATTENDING
-                since = attending_since(
-                    t, ev, lo, hi, ab, rs, previous, attr, failed, conflict, span
+                status = codes.S_NOT_SCHOOL_AGE
+                since = child.birth if age.age < age.first_age else age.ends
+        else:
+            placed = latest_placement(ev, lo, hi)
+            home = placed >= 0 and ev[placed][codes.F_MODE] == codes.P_HOME_DELIVERY
+            on = ev[placed][codes.F_DAY] if home else NO_DAY
+            note(w, R_HOME_DELIVERY, home, on, on, 0, 0, 0)
+            if home:  # enrolled; the attendance rules do not apply
+                status = sp.status if sp.status != codes.NONE else codes.S_ATTENDING
+                since = sp.since if sp.status != codes.NONE else on
+            else:
+                windows, n_windows = not_expected(ev, lo, hi, w)
+                ab = absences(t, ev, lo, hi, as_of, windows, n_windows, w)
+                if ab.first_spell != NO_DAY and ab.first_spell < span[0]:
+                    span[0] = ab.first_spell
+                _conflicts(t, ab.k0, ab.states, w)
+                rs, n_runs = runs(ab.states, w)
+                current = (
+                    n_runs > 0
+                    and rs[2 * n_runs - 1] == len(ab.states)
+                    and ab.k0 + len(ab.states) == ab.k1
                 )
+                previous = n_runs - 1 if current else n_runs
+                last_run = (rs[2 * n_runs - 2], rs[2 * n_runs - 1]) if n_runs > 0 else (0, 0)
+                if current:
+                    ep = episode(t, ev, lo, hi, ab, last_run, as_of, attr, failed, conflict, span)
+                    run_start, unexcused, alert, mark = (
+                        ep.run_start,
+                        ep.unexcused,
+                        ep.alert,
+                        ep.mark,
+                    )
+                trace_run(
+                    t, w, current, run_start, unexcused, alert, mark, ep.length,
+                    ep.persuasion_start, last_school_day(t, as_of), as_of,
+                )  # fmt: skip
+                returned = find_return(
+                    t, ev, lo, hi, as_of, ab, rs, previous, attr, failed, conflict, span, w
+                )
+                if sp.status != codes.NONE:
+                    status, since, episode_start = sp.status, sp.since, run_start
+                elif current and alert != NO_DAY:
+                    from_episode = True
+                    ep = episode(t, ev, lo, hi, ab, last_run, as_of, attr, failed, conflict, span)
+                    status, since, stage, level, elsewhere = _episode_status(
+                        ev, lo, hi, ep, attr, conflict, w
+                    )
+                    episode_start = run_start
+                elif returned >= 0:
+                    from_return = True
+                    run = (rs[2 * returned], rs[2 * returned + 1])
+                    back = return_day(t, ab, run)
+                    ep = episode(t, ev, lo, hi, ab, run, back - 1, attr, failed, conflict, span)
+                    status, since, stage = codes.S_RETURNED, back, codes.G_MONITORING
+                    episode_start = ep.run_start
+                else:
+                    status = codes.S_ATTENDING
+                    since = attending_since(
+                        t, ev, lo, hi, ab, rs, previous, attr, failed, conflict, span
+                    )
 
-    causes = 0
-    if child.registered == 0 or episode_start != NO_DAY:
-        causes = cause_mask(cause_days(ev, lo, hi, episode_start, as_of, w))
-    refusal = (causes >> codes.C_GUARDIAN_REFUSAL) & 1 == 1
-    if refusal and (status == codes.S_DROPOUT or status == codes.S_OUT_OF_SCHOOL):
-        stage = codes.G_ENFORCEMENT
+        causes = 0
+        if child.registered == 0 or episode_start != NO_DAY:
+            causes = cause_mask(cause_days(ev, lo, hi, episode_start, as_of, w))
+        refusal = (causes >> codes.C_GUARDIAN_REFUSAL) & 1 == 1
+        if refusal and (status == codes.S_DROPOUT or status == codes.S_OUT_OF_SCHOOL):
+            stage = codes.G_ENFORCEMENT
 
-    # the actions required so far for the current episode
-    if from_episode:
-        _episode_actions(t, child, ev, lo, hi, as_of, ep, as_of, attr, failed, w, span)
-        if elsewhere != NO_DAY and status == codes.S_STUDYING_ELSEWHERE:
-            require(
-                t, ev, lo, hi, as_of, I_REGISTRY_TRANSFER, elsewhere, elsewhere, as_of,
-                codes.NONE, attr, w, span,
-            )  # fmt: skip
-    elif from_return:
-        _episode_actions(t, child, ev, lo, hi, as_of, ep, back - 1, attr, failed, w, span)
-        return_actions(t, ev, lo, hi, as_of, ep.run_start, back, attr, w, span)
-    elif status == codes.S_OUT_OF_SCHOOL:
-        _out_of_school_actions(t, child, ev, lo, hi, as_of, since, attr, w, span)
-    else:
-        for rule in (R_VERIFY, R_MISSING, R_LADDER, R_CAUSE_ROUTING, R_PRIORITY):
-            not_applicable(w, rule)
-    _placement(t, child, ev, lo, hi, as_of, age, status, attr, w, span)
-    unique_actions(t, w)
-    _calendar_findings(t, span, w)
-    dropout = ep.dropout_since if from_episode or from_return else NO_DAY
-    return Decision(
-        status, since, stage, level, age.age, run_start, unexcused, alert, mark, back,
-        dropout, causes, child.priority, span[0], span[1],
-    )  # fmt: skip
+        # the actions required so far for the current episode
+        if from_episode:
+            _episode_actions(t, child, ev, lo, hi, as_of, ep, as_of, attr, failed, w, span)
+            if elsewhere != NO_DAY and status == codes.S_STUDYING_ELSEWHERE:
+                require(
+                    t, ev, lo, hi, as_of, I_REGISTRY_TRANSFER, elsewhere, elsewhere, as_of,
+                    codes.NONE, attr, w, span,
+                )  # fmt: skip
+        elif from_return:
+            _episode_actions(t, child, ev, lo, hi, as_of, ep, back - 1, attr, failed, w, span)
+            return_actions(t, ev, lo, hi, as_of, ep.run_start, back, attr, w, span)
+        elif status == codes.S_OUT_OF_SCHOOL:
+            _out_of_school_actions(t, child, ev, lo, hi, as_of, since, attr, w, span)
+        else:
+            for rule in (R_VERIFY, R_MISSING, R_LADDER, R_CAUSE_ROUTING, R_PRIORITY):
+                not_applicable(w, rule)
+        _placement(t, child, ev, lo, hi, as_of, age, status, attr, w, span)
+        unique_actions(t, w)
+        _calendar_findings(t, span, w)
+        dropout = ep.dropout_since if from_episode or from_return else NO_DAY
+        decision = Decision(
+            status, since, stage, level, age.age, run_start, unexcused, alert, mark, back,
+            dropout, causes, child.priority, span[0], span[1],
+        )  # fmt: skip
+        if not keep(w, out, c, decision):  # the output is full: resume from c
+            return c
+    return last
 
 
 @inline
@@ -486,12 +520,16 @@ def assess(
     sh = shared(policy, calendar)
     t = sh.covering(first, day)
     while True:
-        w = Work()
-        decision = decide(t, child, rows, 0, len(rows), day, w)
-        if not (FAR in decision or any(FAR in a for a in w.acts) or any(FAR in r for r in w.tr)):
+        w, out = Work(), Out()
+        decide(t, [child.birth], [child.registered], [child.priority],
+               [child.certified_disabled], rows, [0, len(rows)], 0, 1, day, w, out)  # fmt: skip
+        decision, acts, finds, tr = out.kept[0]
+        if not (FAR in decision or any(FAR in a for a in acts) or any(FAR in r for r in tr)):
             break
         t = sh.grown(t)
-    return build_assessment(case.student.id, as_of, decision, w, sh, t, rows, calendar.version)
+    return build_assessment(
+        case.student.id, as_of, decision, acts, finds, tr, sh, t, rows, calendar.version
+    )
 
 
 def resolve(

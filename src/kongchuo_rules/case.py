@@ -48,6 +48,8 @@ from kongchuo_rules.vocabulary import (
 )
 
 __all__ = [
+    "ID_CHECK",
+    "ID_WEIGHTS",
     "Absence",
     "ActionTaken",
     "Actor",
@@ -78,8 +80,10 @@ __all__ = [
     "national_id_check_char",
 ]
 
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK = "10X98765432"
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+"""The weights of the ISO 7064 MOD 11-2 check of a national id's first 17 digits."""
+ID_CHECK = "10X98765432"
+"""The check character of each remainder modulo 11."""
 
 
 def national_id_birth_date(value: str) -> dt.date:
@@ -97,8 +101,8 @@ def national_id_check_char(body: str) -> str:
     >>> national_id_check_char("23032120130503123")
     '0'
     """
-    total = sum(int(d) * w for d, w in zip(body, _ID_WEIGHTS, strict=True))
-    return _ID_CHECK[total % 11]
+    total = sum(int(d) * w for d, w in zip(body, ID_WEIGHTS, strict=True))
+    return ID_CHECK[total % 11]
 
 
 def _check_national_id(value: str) -> str:

@@ -22,12 +22,17 @@ from hypothesis import strategies as st
 from kongchuo_rules.calendar import SchoolCalendar
 from kongchuo_rules.case import (
     Absence,
+    ActionTaken,
+    AdministrativePenalty,
     Case,
     Completion,
+    CourtApplication,
     Deferral,
     Event,
     Guardian,
     GuardianContact,
+    GuardianEducation,
+    GuardianOrder,
     HomeVisit,
     Household,
     IndividualPlan,
@@ -43,6 +48,8 @@ from kongchuo_rules.case import (
 )
 from kongchuo_rules.policy import Policy, default_policy
 from kongchuo_rules.vocabulary import (
+    ActionKind,
+    Agency,
     Cause,
     EscalationLevel,
     Flag,
@@ -158,23 +165,53 @@ def events(
     With ``special=False`` no completion, exemption, deferral, transfer or placement is drawn.
     """
     day = _day(window)
+    actors = st.none() | st.sampled_from([*Role, *Agency])
+    deadline = st.none() | st.integers(0, 40)
     common: list[st.SearchStrategy[Any]] = [
         absences(window),
         absences(window),
         absences(window),
         persuasions(window),
         persuasions(window),
-        st.builds(HomeVisit, date=day, by=st.just(Role.CLASS_TEACHER), causes=_causes),
-        st.builds(GuardianContact, date=day, causes=_causes),
+        st.builds(HomeVisit, date=day, by=actors, causes=_causes),
+        st.builds(GuardianContact, date=day, by=actors, causes=_causes),
         st.builds(PersuaderAssigned, date=day),
-        st.builds(Whereabouts, date=day, finding=st.sampled_from(list(WhereaboutsFinding))),
-        st.builds(RegistryMark, date=day, mark=st.sampled_from(list(MarkKind))),
-        st.builds(Report, date=day),
+        st.builds(
+            Whereabouts,
+            date=day,
+            finding=st.sampled_from(list(WhereaboutsFinding)),
+            verified_by=actors,
+        ),
+        st.builds(RegistryMark, date=day, mark=st.none() | st.sampled_from(list(MarkKind))),
+        st.builds(Report, date=day, to=st.sampled_from(list(Agency))),
         st.builds(IndividualPlan, date=day),
+        st.builds(GuardianEducation, date=day, by=actors),
+        st.builds(
+            lambda d, n, by: GuardianOrder(
+                date=d, deadline=None if n is None else d + timedelta(days=n), by=by
+            ),
+            day,
+            deadline,
+            actors,
+        ),
+        st.builds(
+            lambda d, n: AdministrativePenalty(
+                date=d, deadline=None if n is None else d + timedelta(days=n)
+            ),
+            day,
+            deadline,
+        ),
+        st.builds(CourtApplication, date=day),
+        st.builds(
+            ActionTaken,
+            date=day,
+            kind=st.sampled_from(list(ActionKind)),
+            agency=st.none() | st.sampled_from(list(Agency)),
+        ),
     ]
     rare: list[st.SearchStrategy[Any]] = [
         st.builds(Completion, date=day),
-        st.builds(Placement, date=day, mode=st.sampled_from(list(PlacementMode))),
+        st.builds(Placement, date=day, mode=st.none() | st.sampled_from(list(PlacementMode))),
         st.builds(
             lambda d, n: Deferral(date=d, until=None if n is None else d + timedelta(days=n)),
             day,
@@ -252,9 +289,10 @@ def cases(
 
 @st.composite
 def policies(draw: st.DrawFn, base: Policy | None = None) -> Policy:
-    """Policies with varied parameters (thresholds, deadlines, the month clock)."""
+    """Policies with varied parameters (thresholds, deadlines, the month clock), now and then
+    with a threshold that changes during the school year."""
     base = base or default_policy()
-    changes = {
+    changes: dict[str, Any] = {
         "absence.alert_unexcused_school_days": draw(st.integers(3, 10)),
         "absence.home_visit_due_school_days": draw(st.integers(0, 3)),
         "absence.month_clock": draw(st.sampled_from(["term_time", "calendar"])),
@@ -264,6 +302,12 @@ def policies(draw: st.DrawFn, base: Policy | None = None) -> Policy:
         "returned.monitoring_days": draw(st.integers(20, 120)),
         "returned.individual_plan_due_school_days": draw(st.integers(1, 20)),
     }
+    if draw(st.booleans()):
+        since = draw(st.dates(TERM_START, TERM_END))
+        changes["absence.alert_unexcused_school_days"] = [
+            {"since": None, "value": changes["absence.alert_unexcused_school_days"]},
+            {"since": since, "value": draw(st.integers(3, 10))},
+        ]
     return base.with_changes(changes)
 
 

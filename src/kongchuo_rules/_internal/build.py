@@ -168,7 +168,6 @@ def _message(row: FindingRow, t: Tables, rows: Sequence[Row], as_of: int) -> str
 
 
 def _conflict_days(t: Tables, rows: Sequence[Row], as_of: int) -> list[int]:
-    from kongchuo_rules._internal.record import Work
     from kongchuo_rules._internal.tables import school_day
     from kongchuo_rules.rules.attendance import CONFLICT, absences
     from kongchuo_rules.rules.special import not_expected
@@ -184,7 +183,9 @@ def build_assessment(
     case_id: str,
     as_of: dt.date,
     d: Decision,
-    w: Work,
+    acts: list[ActionRow],
+    finds: list[FindingRow],
+    tr: list[TraceRow],
     shared: Shared,
     t: Tables,
     rows: Sequence[Row],
@@ -205,7 +206,7 @@ def build_assessment(
                 "national_id": None,
             },
         )
-        for row in w.finds
+        for row in finds
     ]
     fields: dict[str, Any] = {
         "case_id": case_id,
@@ -225,4 +226,4 @@ def build_assessment(
         "findings": tuple(findings),
         "policy_version": version,
     }
-    return Assessment.lazy(fields, Lazy(shared, as_of, w.acts, w.tr))
+    return Assessment.lazy(fields, Lazy(shared, as_of, acts, tr))

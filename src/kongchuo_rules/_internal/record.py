@@ -17,18 +17,21 @@ without a single allocation per child). The rules themselves exist once.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from kongchuo_rules._internal.days import NO_DAY
 
 __all__ = [
     "NOT_APPLICABLE",
     "PRIMITIVES",
+    "Out",
     "Work",
     "act",
     "action",
+    "begin",
     "finding",
     "ints",
+    "keep",
     "n_actions",
     "not_applicable",
     "note",
@@ -66,7 +69,7 @@ NOT_APPLICABLE = 2
 
 
 class Work:
-    """What one decision writes, in ``assess``: lists of rows."""
+    """What the decision of one child writes, in ``assess``: lists of rows."""
 
     __slots__ = ("acts", "finds", "tr")
 
@@ -74,6 +77,29 @@ class Work:
         self.acts: list[ActionRow] = []
         self.finds: list[FindingRow] = []
         self.tr: list[TraceRow] = []
+
+
+class Out:
+    """Every child's decision and rows, in ``assess`` (the batch engine keeps arrays)."""
+
+    __slots__ = ("kept",)
+
+    def __init__(self) -> None:
+        self.kept: list[tuple[Any, list[ActionRow], list[FindingRow], list[TraceRow]]] = []
+
+
+@primitive
+def begin(w: Work) -> None:
+    """Start the decision of the next child."""
+    w.acts, w.finds, w.tr = [], [], []
+
+
+@primitive
+def keep(w: Work, out: Out, c: int, decision: Any) -> bool:
+    """Keep child ``c``'s decision and rows; ``False`` when ``out`` has no room left (the
+    batch engine then grows it and decides again from ``c``)."""
+    out.kept.append((decision, w.acts, w.finds, w.tr))
+    return True
 
 
 @primitive

@@ -19,19 +19,19 @@ import inspect
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numba
 from numba import types
+from numba.core.errors import NumbaIRAssumptionWarning
 from numba.extending import intrinsic, overload, register_jitable
 from numba.np.arrayobj import make_array, populate_array
 
 from kongchuo_rules._internal import record
-from kongchuo_rules._internal.encode import Child
 from kongchuo_rules._internal.kernel import INLINE, KERNEL
 from kongchuo_rules._internal.tables import Tables
 
-__all__ = ["cache_dir", "run", "work_buffer"]
+__all__ = ["NumbaIRAssumptionWarning", "cache_dir", "run", "warm", "work_buffer"]
 
 
 @intrinsic
@@ -200,6 +200,55 @@ def _truncate_actions(w, n):
     return impl
 
 
+@overload(record.begin, inline="always")
+def _begin(w):
+    def impl(w):
+        w[N_ACTS] = 0
+        w[N_FINDS] = 0
+        w[N_TR] = 0
+        w[N_SCRATCH] = 0
+
+    return impl
+
+
+class ArrayOut(NamedTuple):
+    """Every child's decision and rows, in the batch engine: ``decisions`` (one row per
+    child), ``acts`` and ``finds`` (rows with the child's position in their last column) filled
+    up to ``counts[0]`` and ``counts[1]``."""
+
+    decisions: Any
+    acts: Any
+    finds: Any
+    counts: Any
+
+
+@overload(record.keep, inline="always")
+def _keep(w, out, c, decision):
+    def impl(w, out, c, decision):
+        na, nf = out.counts[0], out.counts[1]
+        if na + w[N_ACTS] > out.acts.shape[0] or nf + w[N_FINDS] > out.finds.shape[0]:
+            return False
+        row = out.decisions[c]
+        (row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8], row[9],
+         row[10], row[11], row[12], row[13], row[14]) = decision  # fmt: skip
+        at = w[ACTS_AT]
+        for i in range(w[N_ACTS]):
+            for k in range(7):
+                out.acts[na, k] = w[at + 7 * i + k]
+            out.acts[na, 7] = c
+            na += 1
+        at = w[FINDS_AT]
+        for i in range(w[N_FINDS]):
+            for k in range(4):
+                out.finds[nf, k] = w[at + 4 * i + k]
+            out.finds[nf, 4] = c
+            nf += 1
+        out.counts[0], out.counts[1] = na, nf
+        return True
+
+    return impl
+
+
 @overload(record.ints, inline="always")
 def _ints(w, n, fill):
     def impl(w, n, fill):
@@ -216,8 +265,10 @@ def _ints(w, n, fill):
     return impl
 
 
+# error_model="numpy": integer division needs no zero check (no divisor of the core is zero)
 for _function in KERNEL:
-    register_jitable(inline="always" if _function in INLINE else "never")(_function)
+    inline = "always" if _function in INLINE else "never"
+    register_jitable(inline=inline, error_model="numpy")(_function)
 
 from kongchuo_rules.assess import decide  # noqa: E402  (after the registration above)
 
@@ -231,7 +282,7 @@ def _run(
     registered: Any,
     priority: Any,
     certified: Any,
-    ev0: Any,
+    ev: Any,
     offsets: Any,
     as_of: int,
     start: int,
@@ -250,37 +301,11 @@ def _run(
         t0.pidx, t0.eff_days, t0.n_rows, t0.params, t0.estimated, t0.n_years, t0.specs,
         t0.routes, t0.n_routes, _unowned(t0.data),
     )  # fmt: skip
-    ev = _unowned(ev0)
-    w = _unowned(work)
-    out_acts = _unowned(acts)
-    out_finds = _unowned(finds)
-    na, nf = counts[0], counts[1]
-    for c in range(start, len(offsets) - 1):
-        w[N_ACTS] = 0
-        w[N_FINDS] = 0
-        w[N_TR] = 0
-        w[N_SCRATCH] = 0
-        child = Child(birth[c], registered[c], priority[c], certified[c])
-        d = decide(t, child, ev, offsets[c], offsets[c + 1], as_of, w)
-        if na + w[N_ACTS] > out_acts.shape[0] or nf + w[N_FINDS] > out_finds.shape[0]:
-            counts[0], counts[1] = na, nf
-            return c
-        for k in range(N_DECISION):
-            decisions[c, k] = d[k]
-        at = w[ACTS_AT]
-        for i in range(w[N_ACTS]):
-            for k in range(7):
-                out_acts[na, k] = w[at + 7 * i + k]
-            out_acts[na, 7] = c
-            na += 1
-        at = w[FINDS_AT]
-        for i in range(w[N_FINDS]):
-            for k in range(4):
-                out_finds[nf, k] = w[at + 4 * i + k]
-            out_finds[nf, 4] = c
-            nf += 1
-    counts[0], counts[1] = na, nf
-    return len(offsets) - 1
+    out = ArrayOut(_unowned(decisions), _unowned(acts), _unowned(finds), _unowned(counts))
+    return decide(
+        t, _unowned(birth), _unowned(registered), _unowned(priority), _unowned(certified),
+        _unowned(ev), _unowned(offsets), start, len(offsets) - 1, as_of, _unowned(work), out,
+    )  # fmt: skip
 
 
 def _core_hash() -> str:
@@ -305,10 +330,23 @@ def _compiled() -> Any:
     saved = numba.config.CACHE_DIR
     numba.config.CACHE_DIR = str(cache_dir())
     try:
-        return numba.njit(cache=True, nogil=True)(_run)
+        return numba.njit(cache=True, nogil=True, error_model="numpy")(_run)
     finally:
         numba.config.CACHE_DIR = saved
 
 
 run = _compiled()
 """The compiled driver (see ``_run``)."""
+
+
+def warm(t: Tables) -> None:
+    """Compile (or load from the cache) the driver for tables like ``t``: decide one child."""
+    import numpy as np
+
+    one = np.zeros(1, dtype=np.int64)
+    run(
+        t, one, one, one, one, np.zeros((0, 8), dtype=np.int64), np.zeros(2, dtype=np.int64),
+        0, 0, np.zeros((1, N_DECISION), dtype=np.int64), np.zeros((1, 8), dtype=np.int64),
+        np.zeros((1, 5), dtype=np.int64), np.zeros(2, dtype=np.int64),
+        work_buffer(256, 256, 64, 1024, False),
+    )  # fmt: skip

@@ -104,15 +104,15 @@ def school_year_age(t: Tables, birth: int, day: int) -> Age:
     cutoff_md = param(t, day, codes.AGE_ENTRY_CUTOFF)
     entry_age = param(t, day, codes.AGE_ENTRY_AGE)
     years = param(t, day, codes.AGE_COMPULSORY_YEARS)
-    cutoff = in_year(cutoff_md, year)
-    age = age_on(birth, cutoff)
+    by, bm, bd = civil(birth)
+    # born after the cutoff's month-day: a year younger on every cutoff (age_on, unrolled)
+    late = 1 if cutoff_md < bm * 100 + bd else 0
+    age = year - by - late
     last_age = entry_age + years - 1
-    entry_year = civil(birth)[0] + entry_age
-    if age_on(birth, in_year(cutoff_md, entry_year)) < entry_age:
-        entry_year += 1
+    entry_year = by + entry_age + late
     return Age(
         age,
-        cutoff,
+        in_year(cutoff_md, year),
         1 if entry_age <= age <= last_age else 0,
         entry_age,
         last_age,

@@ -113,12 +113,15 @@ NOT_EXPECTED = 4  # inside a window in which the child is not expected at school
 
 
 class Absences(NamedTuple):
-    """The states of the school days from the first day of absence (index ``k0``) to the last
-    school day on or before ``as_of``, and the first day of absence (:data:`NO_DAY`: none)."""
+    """The states of the school days from the first day of absence (index ``k0``) to the day
+    after the last one (or, with windows, to the last school day on or before ``as_of``); the
+    index ``k1`` after the last school day on or before ``as_of``; the first day of absence
+    (:data:`NO_DAY`: none)."""
 
     k0: int
     states: list[int]
     first_spell: int
+    k1: int
 
 
 @inline
@@ -141,13 +144,24 @@ def absences(
             first == NO_DAY or ev[i][codes.F_DAY] < first
         ):
             first = ev[i][codes.F_DAY]
-    if first == NO_DAY:
-        return Absences(0, ints(w, 0, PRESENT), NO_DAY)
-    k0 = school_index(t, first)
     k1 = school_index(t, as_of + 1)
+    if first == NO_DAY:
+        return Absences(0, ints(w, 0, PRESENT), NO_DAY, k1)
+    k0 = school_index(t, first)
     if k1 <= k0:
-        return Absences(k0, ints(w, 0, PRESENT), first)
-    states = ints(w, k1 - k0, PRESENT)
+        return Absences(k0, ints(w, 0, PRESENT), first, k1)
+    # the states end a school day after the last absent one (what follows is all at school),
+    # or at as_of when a window may close a run later
+    k_end = k0
+    for i in range(lo, hi):
+        row = ev[i]
+        if row[codes.F_TYPE] == codes.T_ABSENCE:
+            end = row[codes.F_END]
+            last = as_of if end == NO_DAY or end > as_of else end
+            k_end = max(k_end, school_index(t, last + 1) + 1)
+    if n_windows > 0 or k_end > k1:
+        k_end = k1
+    states = ints(w, k_end - k0, PRESENT)
     for i in range(lo, hi):
         row = ev[i]
         if row[codes.F_TYPE] != codes.T_ABSENCE:
@@ -165,7 +179,7 @@ def absences(
         b = len(states) if end == NO_DAY else school_index(t, end) - k0
         for k in range(max(a, 0), min(b, len(states))):
             states[k] = NOT_EXPECTED
-    return Absences(k0, states, first)
+    return Absences(k0, states, first, k1)
 
 
 @inline
