@@ -547,7 +547,10 @@ def test_the_strategies_reach_the_action_rules() -> None:
 
     counts: list[int] = []
 
-    @settings(max_examples=100, database=None, deadline=None, derandomize=True)
+    # 300, not 100: Hypothesis mixes constants found in the package's own source into its
+    # draws, so code added anywhere in src/ shifts these derandomized examples; at 100 the
+    # count fell to 2 once the HTTP service landed (47 of 300 reach three actions today).
+    @settings(max_examples=300, database=None, deadline=None, derandomize=True)
     @given(case_and_day())
     def tally(drawn: tuple[Any, date]) -> None:
         counts.append(len(run(drawn[0].model_dump(), drawn[1].isoformat()).actions))

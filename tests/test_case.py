@@ -151,38 +151,87 @@ def _with(path: str, value: Any) -> dict[str, Any]:
 
 
 INVALID = [
-    ("student.national_id", "230321201305031231", "student.national_id", "checksum"),
-    ("student.national_id", "23032120130503123", "student.national_id", "18-character"),
-    ("student.national_id", "230321201302301230", "student.national_id", "18-character"),
-    ("student.birth_date", "2013-05-04", "student", "does not match"),
-    ("student.birth_date", "张三", "student.birth_date", "valid date"),
-    ("student.birth_date", KeyError, "student.birth_date", "Field required"),
-    ("student.registered", KeyError, "student.registered", "Field required"),
-    ("student.id", "   ", "student.id", "at least 1 character"),
-    ("student.id", KeyError, "student.id", "Field required"),
-    ("student.grade", 0, "student.grade", "greater than or equal to 1"),
-    ("student.grade", 10, "student.grade", "less than or equal to 9"),
-    ("student.flags", ["张三"], "student.flags.0", "unknown value"),
-    ("student.nickname", "张三", "student.nickname", "unknown field"),
-    ("guardians.0.phone", "call 张三", "guardians.0.phone", "should match pattern"),
-    ("events.1.end", "2026-10-01", "events.1", "end is before start"),
-    ("events.1.excused", KeyError, "events.1.excused", "Field required"),
-    ("events.1.start", "2012-01-01", "events.", "before the student's birth date"),
-    ("events.0.outcome", "张三", "events.0.outcome", "unknown value"),
-    ("events.0.level", "province", "events.0.level", "unknown value"),
-    ("events.0.causes", ["张三"], "events.0.causes.0", "unknown value"),
-    ("events.0.type", "张三", "events.0", "unknown value"),
-    ("events.0.date", KeyError, "events.0.date", "Field required"),
-    ("events.5.deadline", "2026-12-01", "events.5", "deadline is before"),
-    ("events.7.until", "2026-01-01", "events.7", "until is before"),
-    ("events.2.by", "张三", "events.2.by", "unknown value"),
-    ("events.3.finding", "张三", "events.3.finding", "unknown value"),
+    # (where to change, bad value, field path reported, problem text, error code)
+    (
+        "student.national_id",
+        "230321201305031231",
+        "student.national_id",
+        "checksum",
+        "invalid_national_id",
+    ),
+    (
+        "student.national_id",
+        "23032120130503123",
+        "student.national_id",
+        "18-character",
+        "invalid_national_id",
+    ),
+    (
+        "student.national_id",
+        "230321201302301230",
+        "student.national_id",
+        "18-character",
+        "invalid_national_id",
+    ),
+    (
+        "student.birth_date",
+        "2013-05-04",
+        "student.birth_date",
+        "does not match",
+        "birth_date_mismatch",
+    ),
+    ("student.birth_date", "张三", "student.birth_date", "not a valid date", "invalid_date"),
+    (
+        "student.birth_date",
+        KeyError,
+        "student.birth_date",
+        "required field is missing",
+        "missing_field",
+    ),
+    (
+        "student.registered",
+        KeyError,
+        "student.registered",
+        "required field is missing",
+        "missing_field",
+    ),
+    ("student.id", "   ", "student.id", "must not be blank", "blank"),
+    ("student.id", KeyError, "student.id", "required field is missing", "missing_field"),
+    ("student.grade", 0, "student.grade", "must be at least 1", "out_of_range"),
+    ("student.grade", 10, "student.grade", "must be at most 9", "out_of_range"),
+    ("student.flags", ["张三"], "student.flags.0", "unknown value", "unknown_value"),
+    ("student.nickname", "张三", "student", "unknown field", "unknown_field"),
+    ("guardians.0.phone", "call 张三", "guardians.0.phone", "not a phone number", "bad_format"),
+    ("events.1.end", "2026-10-01", "events.1.end", "end is before start", "dates_out_of_order"),
+    (
+        "events.1.excused",
+        KeyError,
+        "events.1.excused",
+        "required field is missing",
+        "missing_field",
+    ),
+    ("events.1.start", "2012-01-01", "events.", "before the student's birth date", "before_birth"),
+    ("events.0.outcome", "张三", "events.0.outcome", "unknown value", "unknown_value"),
+    ("events.0.level", "province", "events.0.level", "unknown value", "unknown_value"),
+    ("events.0.causes", ["张三"], "events.0.causes.0", "unknown value", "unknown_value"),
+    ("events.0.type", "张三", "events.0", "unknown event type", "unknown_event_type"),
+    ("events.0.date", KeyError, "events.0.date", "required field is missing", "missing_field"),
+    (
+        "events.5.deadline",
+        "2026-12-01",
+        "events.5.deadline",
+        "deadline is before",
+        "dates_out_of_order",
+    ),
+    ("events.7.until", "2026-01-01", "events.7.until", "until is before", "dates_out_of_order"),
+    ("events.2.by", "张三", "events.2.by", "unknown value", "unknown_value"),
+    ("events.3.finding", "张三", "events.3.finding", "unknown value", "unknown_value"),
 ]
 
 
-@pytest.mark.parametrize(("path", "value", "field", "problem"), INVALID)
+@pytest.mark.parametrize(("path", "value", "field", "problem", "code"), INVALID)
 def test_invalid_input_names_field_and_hides_personal_data(
-    path: str, value: Any, field: str, problem: str
+    path: str, value: Any, field: str, problem: str, code: str
 ) -> None:
     data = _with(path, value)
     with pytest.raises(CaseError) as info:
@@ -191,10 +240,15 @@ def test_invalid_input_names_field_and_hides_personal_data(
     assert isinstance(info.value, ValueError)
     assert field in message, message
     assert problem in message, message
+    assert info.value.code == code
+    assert [p.code for p in info.value.problems] == [code]
+    assert info.value.field is not None
+    assert info.value.field.startswith(field)
     if path != "student.id":
         assert "'S-0001'" in message  # the vendor's case id, which is not personal data
     for secret in PERSONAL:
         assert secret not in message, message
+        assert secret not in info.value.zh
     # the structured problems carry no input either
     assert all(secret not in repr(info.value.problems) for secret in PERSONAL)
 

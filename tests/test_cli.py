@@ -78,7 +78,7 @@ def test_assess_json_is_the_model_dump(capsys: pytest.CaptureFixture[str]) -> No
     [
         (None, "cannot read"),
         ("{not json", "not valid JSON"),
-        ('{"student": {"id": "S-9", "registered": true}}', "student.birth_date: Field required"),
+        ('{"student": {"id": "S-9", "registered": true}}', "student.birth_date: required field"),
         (
             '{"student": {"id": "S-9", "registered": true, "birth_date": "2013-05-03",'
             ' "name": "张三", "national_id": "230321201305031231"}}',
@@ -101,10 +101,10 @@ def test_assess_bad_input_exits_2(
 
 
 def test_assess_bad_date_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit) as info:
-        main(["assess", str(EXAMPLES / "dropout.json"), "--as-of", "2026-13-01"])
-    assert info.value.code == 2
-    assert "not a date" in capsys.readouterr().err
+    assert main(["assess", str(EXAMPLES / "dropout.json"), "--as-of", "2026-13-01"]) == 2
+    err = capsys.readouterr().err
+    assert "not a date" in err
+    assert err.count("\n") == 1
 
 
 def test_every_example_assesses() -> None:
@@ -145,6 +145,5 @@ def test_responsibilities_command(capsys: pytest.CaptureFixture[str], lang: str)
 
 
 def test_responsibilities_unknown_agency_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit) as info:
-        main(["responsibilities", "police"])
-    assert info.value.code == 2
+    assert main(["responsibilities", "police"]) == 2
+    assert "invalid choice" in capsys.readouterr().err

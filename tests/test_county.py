@@ -428,7 +428,7 @@ def test_gbk_csv_with_chinese_headers(tmp_path: Path) -> None:
     [
         (
             "national_id,student_id,school_id,grade\n{id},R1,S1,5\n{id},R2,S1,12\n",
-            "registry.csv, line 3: column 'grade': Input should be less than or equal to 9",
+            "registry.csv, line 3: column 'grade': must be at most 9",
         ),
         (
             "national_id,student_id,school_id,grade\n230321201503010018,R1,S1,5\n",

@@ -145,12 +145,12 @@ def test_with_changes_dated_values(policy: Policy) -> None:
     [
         ({"absence.alert_unexcused_days": 5}, "did you mean 'absence.alert_unexcused_school_days'"),
         ({"nonsense": 5}, "'nonsense': unknown parameter"),
-        ({"absence.alert_unexcused_school_days": "seven"}, "valid integer"),
-        ({"absence.alert_unexcused_school_days": 0}, "greater than 0"),
-        ({"absence.month_clock": "weekly"}, "expected 'term_time' or 'calendar'"),
+        ({"absence.alert_unexcused_school_days": "seven"}, "expected an integer"),
+        ({"absence.alert_unexcused_school_days": 0}, "must be more than 0"),
+        ({"absence.month_clock": "weekly"}, "expected one of term_time, calendar"),
         ({"age.entry_cutoff": "02-29"}, "not a day of a non-leap year"),
         ({"age.entry_cutoff": "Aug 31"}, "month-day"),
-        ({"calendar.autumn_term": {"start": "09-01"}}, "end: Field required"),
+        ({"calendar.autumn_term": {"start": "09-01"}}, "end: required field is missing"),
         (
             {"returned.monitoring_days": [{"since": "2027-01-01", "value": 5}, {"value": 6}]},
             "only the first value may omit 'since'",

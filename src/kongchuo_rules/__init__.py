@@ -11,6 +11,7 @@ from kongchuo_rules.assess import assess
 from kongchuo_rules.assessment import Action, Assessment, Finding, FindingCode, RuleTrace
 from kongchuo_rules.calendar import (
     CalendarEstimatedError,
+    DateSpan,
     OfficialHolidays,
     SchoolCalendar,
     SchoolYearTerms,
@@ -56,10 +57,18 @@ from kongchuo_rules.county import (
     enrollment_rate,
     reconcile,
     retention_rate,
+    retention_rate_from_snapshots,
+    townships_missing_targets,
 )
-from kongchuo_rules.errors import CaseError, KongchuoError, PolicyError
-from kongchuo_rules.policy import Policy, default_policy, load_policy
-from kongchuo_rules.rules.routing import StandingDuty, agencies_for, responsibilities
+from kongchuo_rules.errors import (
+    ArgumentError,
+    CaseError,
+    KongchuoError,
+    PolicyError,
+    error_payload,
+)
+from kongchuo_rules.policy import Policy, bundled_policy_path, default_policy, load_policy
+from kongchuo_rules.routing import StandingDuty, agencies_for, responsibilities
 from kongchuo_rules.vocabulary import (
     ActionKind,
     Agency,
@@ -78,6 +87,7 @@ __all__ = [
     "ActionTaken",
     "AdministrativePenalty",
     "Agency",
+    "ArgumentError",
     "Assessment",
     "CalendarEstimatedError",
     "Case",
@@ -86,6 +96,7 @@ __all__ = [
     "Citation",
     "Completion",
     "CourtApplication",
+    "DateSpan",
     "Decision",
     "Deferral",
     "DisabilityRecord",
@@ -131,11 +142,15 @@ __all__ = [
     "__version__",
     "agencies_for",
     "assess",
+    "bundled_policy_path",
     "default_policy",
     "duties",
     "enrollment_rate",
+    "error_payload",
     "load_policy",
     "reconcile",
     "responsibilities",
     "retention_rate",
+    "retention_rate_from_snapshots",
+    "townships_missing_targets",
 ]

@@ -513,8 +513,11 @@ def assess(
     the calendar's (or the bundled) policy. A calendar made for another policy is used with
     ``policy`` (its closures, extra days and term dates kept).
     """
+    from kongchuo_rules.errors import check_as_of  # argument checks: a date, not before birth
+
     if not isinstance(case, Case):
         case = Case.model_validate(case)
+    check_as_of(case.student.id, case.student.birth_date, as_of)
     policy, calendar = resolve(policy, calendar)
     rows = event_rows(case)
     day = to_day(as_of)

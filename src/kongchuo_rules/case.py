@@ -30,9 +30,10 @@ from pydantic import (
     ValidationError,
     model_validator,
 )
+from pydantic_core import from_json
 
 from kongchuo_rules._base import FrozenModel
-from kongchuo_rules.errors import CaseError, error_pairs
+from kongchuo_rules.errors import CaseError, custom_error, problems_of
 from kongchuo_rules.vocabulary import (
     ActionKind,
     Agency,
@@ -111,13 +112,13 @@ def _check_national_id(value: str) -> str:
         or not value[:17].isdigit()
         or not (value[17].isdigit() or value[17] == "X")
     ):
-        raise ValueError("not a valid 18-character national id (17 digits then a digit or X)")
+        raise custom_error("invalid_national_id", "format")
     if national_id_check_char(value[:17]) != value[17]:
-        raise ValueError("not a valid 18-character national id (checksum does not match)")
+        raise custom_error("invalid_national_id", "checksum")
     try:
         national_id_birth_date(value)
     except ValueError:
-        raise ValueError("not a valid 18-character national id (no real birth date)") from None
+        raise custom_error("invalid_national_id", "birth_date") from None
     return value
 
 
@@ -182,7 +183,7 @@ class Student(FrozenModel):
     @model_validator(mode="after")
     def _consistent(self) -> Self:
         if self.national_id and national_id_birth_date(self.national_id) != self.birth_date:
-            raise ValueError("birth_date does not match the birth date in national_id")
+            raise custom_error("birth_date_mismatch", field="birth_date")
         return self
 
 
@@ -221,7 +222,7 @@ class Absence(FrozenModel):
     @model_validator(mode="after")
     def _ordered(self) -> Self:
         if self.end is not None and self.end < self.start:
-            raise ValueError("end is before start")
+            raise custom_error("dates_out_of_order", "end", field="end")
         return self
 
     @property
@@ -302,7 +303,7 @@ class GuardianOrder(_Dated):
     @model_validator(mode="after")
     def _ordered(self) -> Self:
         if self.deadline is not None and self.deadline < self.date:
-            raise ValueError("deadline is before the order's date")
+            raise custom_error("dates_out_of_order", "deadline", field="deadline")
         return self
 
 
@@ -315,7 +316,7 @@ class AdministrativePenalty(_Dated):
     @model_validator(mode="after")
     def _ordered(self) -> Self:
         if self.deadline is not None and self.deadline < self.date:
-            raise ValueError("deadline is before the decision's date")
+            raise custom_error("dates_out_of_order", "deadline", field="deadline")
         return self
 
 
@@ -347,7 +348,7 @@ class Deferral(_Dated):
     @model_validator(mode="after")
     def _ordered(self) -> Self:
         if self.until is not None and self.until < self.date:
-            raise ValueError("until is before the deferral's date")
+            raise custom_error("dates_out_of_order", "until", field="until")
         return self
 
 
@@ -422,7 +423,7 @@ class Case(FrozenModel):
         for i, event in enumerate(self.events):
             if event.day < self.student.birth_date:
                 field = "start" if isinstance(event, Absence) else "date"
-                raise ValueError(f"events.{i}.{field}: before the student's birth date")
+                raise custom_error("before_birth", field=f"events.{i}.{field}")
         ordered = _sorted_events(self.events)
         if ordered != self.events:
             object.__setattr__(self, "events", ordered)
@@ -437,17 +438,26 @@ class Case(FrozenModel):
         try:
             return super().model_validate(obj, *args, **kwargs)
         except ValidationError as exc:
-            raise CaseError(_case_id(obj), error_pairs(exc)) from None
+            raise CaseError(_case_id(obj), problems_of(exc, cls)) from None
 
     @classmethod
     def model_validate_json(
         cls, json_data: str | bytes | bytearray, *args: Any, **kwargs: Any
     ) -> Self:
-        """Validate a case from JSON text; errors as :meth:`model_validate`."""
+        """Validate a case from JSON text; errors as :meth:`model_validate` (with the case id
+        when the text is JSON with a usable ``student.id``)."""
         try:
             return super().model_validate_json(json_data, *args, **kwargs)
         except ValidationError as exc:
-            raise CaseError(None, error_pairs(exc)) from None
+            raise CaseError(_case_id_of_json(json_data), problems_of(exc, cls)) from None
+
+
+def _case_id_of_json(json_data: str | bytes | bytearray) -> str | None:
+    """The vendor's student id in JSON text, if the text parses and has a usable one."""
+    try:
+        return _case_id(from_json(json_data))
+    except ValueError:
+        return None
 
 
 def _case_id(obj: Any) -> str | None:

@@ -74,6 +74,7 @@ __all__ = [
     "ReturnedParams",
     "Route",
     "TermSpan",
+    "bundled_policy_path",
     "default_policy",
     "load_policy",
 ]
@@ -664,6 +665,16 @@ def load_policy(path: str | Path, *, source_text: str | None = None) -> Policy:
         except OSError as exc:
             raise PolicyError(f"{path.name}: cannot read the plan text ({exc})") from None
     return _from_file_data(data, source_text, path.name)
+
+
+def bundled_policy_path() -> Path:
+    """The bundled policy file (``policy.toml``; the plan text ``plan.zh.txt`` is beside it): the
+    starting point of a county's own file (``kongchuo policy init`` copies it).
+
+    >>> load_policy(bundled_policy_path()) == default_policy()
+    True
+    """
+    return Path(str(resources.files("kongchuo_rules") / "policies" / "jidong" / "policy.toml"))
 
 
 @cache

@@ -1,0 +1,78 @@
+"""The public names (issue 12 items 10 and 11): strings for enums everywhere, the documented
+names exported at the top level, the ``testing`` extra registered with Hypothesis."""
+
+from __future__ import annotations
+
+import importlib.metadata
+
+import pytest
+
+import kongchuo_rules
+from kongchuo_rules import Agency, Cause, KongchuoError, agencies_for, responsibilities
+
+
+def test_all_is_sorted_and_every_name_exists() -> None:
+    assert kongchuo_rules.__all__ == sorted(kongchuo_rules.__all__)
+    for name in kongchuo_rules.__all__:
+        assert hasattr(kongchuo_rules, name), name
+
+
+@pytest.mark.parametrize(
+    "name", ["DateSpan", "townships_missing_targets", "retention_rate_from_snapshots"]
+)
+def test_documented_names_are_exported(name: str) -> None:
+    assert name in kongchuo_rules.__all__
+
+
+def test_enum_functions_take_the_snake_case_strings() -> None:
+    assert agencies_for("economic_hardship") == agencies_for(Cause.ECONOMIC_HARDSHIP)
+    assert agencies_for("economic_hardship")  # not the silent () of before
+    assert responsibilities("school") == responsibilities(Agency.SCHOOL)
+    assert responsibilities("school")
+
+
+@pytest.mark.parametrize(
+    ("function", "value"),
+    [
+        (agencies_for, "flu"),
+        (responsibilities, "police"),
+        (agencies_for, 3),
+        (responsibilities, None),
+    ],
+)
+def test_enum_functions_reject_unknown_values(function: object, value: object) -> None:
+    with pytest.raises(ValueError, match="unknown value") as info:
+        function(value)  # type: ignore[operator]
+    assert isinstance(info.value, KongchuoError)
+    assert info.value.code == "unknown_value"
+    assert info.value.zh
+
+
+def test_hypothesis_entry_point_registers_the_strategies() -> None:
+    points = importlib.metadata.entry_points(group="hypothesis")
+    assert any(p.value == "kongchuo_rules._hypothesis:register" for p in points)
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from kongchuo_rules import Case, Policy, SchoolCalendar, Student
+
+    @settings(max_examples=5, database=None, deadline=None)
+    @given(
+        st.from_type(Case),
+        st.from_type(Student),
+        st.from_type(Policy),
+        st.from_type(SchoolCalendar),
+    )
+    def drawn(case: Case, student: Student, policy: Policy, calendar: SchoolCalendar) -> None:
+        assert isinstance(case, Case)
+        assert isinstance(student, Student)
+        assert isinstance(policy, Policy)
+        assert isinstance(calendar, SchoolCalendar)
+
+    drawn()
+
+
+def test_the_testing_extra_declares_hypothesis() -> None:
+    requires = importlib.metadata.requires("kongchuo-rules") or []
+    testing = [r for r in requires if "testing" in r.split(";", 1)[-1]]
+    assert any(r.startswith("hypothesis") for r in testing), requires
