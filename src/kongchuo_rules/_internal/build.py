@@ -58,10 +58,6 @@ def _figure(kind: str, value: int) -> Any:
         return value
     if kind == "day":
         return opt_date(value)
-    if kind == "iso":
-        return None if value == NO_DAY else to_date(value).isoformat()
-    if kind == "iso_or_dash":
-        return "—" if value == NO_DAY else to_date(value).isoformat()
     if kind == "level":
         return None if value < 0 else codes.member(EscalationLevel, value).value  # type: ignore[union-attr]
     if kind == "outcome":

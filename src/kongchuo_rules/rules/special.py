@@ -42,7 +42,7 @@ COMPLETION = Rule(
     fired_en="completed compulsory education on {date}",
     not_fired_zh="无完成义务教育记录",
     not_fired_en="no completion recorded",
-    figures=(("date", "iso"),),
+    figures=(("date", "day"),),
     figures_not_fired=(),
 )
 EXEMPTION = Rule(
@@ -54,7 +54,7 @@ EXEMPTION = Rule(
     fired_en="exempted by the special-education committee on {date}",
     not_fired_zh="无免予入学认定",
     not_fired_en="no exemption decision",
-    figures=(("date", "iso"),),
+    figures=(("date", "day"),),
     figures_not_fired=(),
 )
 DEFERRAL = Rule(
@@ -66,7 +66,7 @@ DEFERRAL = Rule(
     fired_en="deferral approved on {date}, until {until}",
     not_fired_zh="无有效的缓学/休学批准",
     not_fired_en="no deferral in force",
-    figures=(("date", "iso"), ("until", "iso_or_dash")),
+    figures=(("date", "day"), ("until", "day")),
     figures_not_fired=(),
 )
 TRANSFER_OUT = Rule(
@@ -78,7 +78,7 @@ TRANSFER_OUT = Rule(
     fired_en="studying elsewhere: {how} on {date}",
     not_fired_zh="无转出或在外就读核查记录",
     not_fired_en="no transfer out or verified schooling elsewhere",
-    figures=(("date", "iso"), ("how", "how")),
+    figures=(("date", "day"), ("how", "how")),
     figures_not_fired=(),
 )
 ENROLLED_ELSEWHERE = Rule(
