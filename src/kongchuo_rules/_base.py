@@ -19,4 +19,5 @@ class FrozenModel(BaseModel):
         extra="forbid",
         hide_input_in_errors=True,
         use_enum_values=False,
+        defer_build=True,  # validators are built on first use: a quick import
     )

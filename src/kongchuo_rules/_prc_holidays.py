@@ -8,11 +8,37 @@ make-up workdays, so it is reported as estimated and never used silently.
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 from datetime import date
 from functools import cache
+from pathlib import Path
+from types import ModuleType
 
 import holidays
-from holidays.countries.china import ChinaStaticHolidays
+
+
+def _china() -> ModuleType:
+    """``holidays.countries.china`` without the ``holidays.countries`` package, whose import
+    loads every country of the world (about 0.1 s that no rule needs)."""
+    name = "holidays.countries.china"
+    found = sys.modules.get(name)
+    if found is not None:
+        return found
+    path = Path(holidays.__file__).parent / "countries" / "china.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:  # pragma: no cover - a broken installation
+        import holidays.countries.china as china
+
+        return china
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+_CHINA = _china()
+ChinaStaticHolidays = _CHINA.ChinaStaticHolidays
 
 __all__ = ["HOLIDAYS_VERSION", "PrcYear", "prc_year"]
 
@@ -51,5 +77,5 @@ _OFFICIAL_YEARS = frozenset(ChinaStaticHolidays.special_public_holidays)
 @cache
 def prc_year(year: int) -> PrcYear:
     """The package's days off and make-up workdays of ``year`` (memoised; immutable result)."""
-    days_off = frozenset(holidays.country_holidays("CN", years=year, language="en_US"))
+    days_off = frozenset(_CHINA.China(years=year, language="en_US"))
     return PrcYear(days_off, frozenset(_WORKDAYS.get(year, ())), year in _OFFICIAL_YEARS)
