@@ -204,3 +204,32 @@ def test_findings_have_stable_ids() -> None:
     conflict = next(f for f in a.findings if f.code is FindingCode.CONFLICTING_ABSENCE)
     assert conflict.id == "S-1/conflicting_absence@2026-11-02"
     assert assess(data, as_of=D("2026-11-25")).findings[0].id == conflict.id
+
+
+# -- recorded-through attendance ------------------------------------------------------------------
+
+
+def test_days_after_the_recorded_attendance_are_unknown() -> None:
+    # absent Mon 11-02 .. Fri 11-13 (the vendor's marks so far); assessed Monday 11-16 morning
+    spell = {"type": "absence", "start": "2026-11-02", "end": "2026-11-13", "excused": False}
+    through = case(spell)
+    through["student"]["attendance_through"] = "2026-11-13"
+    a = assess(through, as_of=D("2026-11-16"))
+    assert (a.status, a.alert_date, a.unexcused_days) == (
+        Status.SUSPECTED_DROPOUT,
+        D("2026-11-10"),
+        10,
+    )
+    unknown = [f for f in a.findings if f.code is FindingCode.ATTENDANCE_NOT_RECORDED]
+    assert [(f.on, "1 school day(s)" in f.message) for f in unknown] == [(D("2026-11-13"), True)]
+    # without it, Monday counts as a day at school: the run ended on Friday
+    b = assess(case(spell), as_of=D("2026-11-16"))
+    assert b.status is Status.ATTENDING
+    assert not any(f.code is FindingCode.ATTENDANCE_NOT_RECORDED for f in b.findings)
+
+
+def test_an_open_spell_counts_only_up_to_the_recorded_day() -> None:
+    data = case(OPEN)
+    data["student"]["attendance_through"] = "2026-11-06"
+    a = assess(data, as_of=D("2026-11-20"))
+    assert (a.unexcused_days, a.alert_date) == (5, None)  # 11-02..11-06 only

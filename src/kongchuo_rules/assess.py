@@ -43,6 +43,7 @@ from kongchuo_rules._internal.tables import (
     is_estimated,
     last_school_day,
     school_day,
+    school_index,
     school_year_of,
     school_year_start,
     shared,
@@ -131,10 +132,7 @@ class Decision(NamedTuple):
 @kernel
 def decide(
     t: Tables,
-    birth: Sequence[int],
-    registered: Sequence[int],
-    priority: Sequence[int],
-    certified: Sequence[int],
+    children: Rows,
     ev: Rows,
     offsets: Sequence[int],
     first: int,
@@ -144,8 +142,8 @@ def decide(
     out: Out,
 ) -> int:
     """Assess children ``first``..``last - 1`` on ``as_of``: child ``c`` has the scalars
-    ``birth[c]``, ``registered[c]``, ``priority[c]``, ``certified[c]`` and the sorted event
-    rows ``ev[offsets[c]:offsets[c + 1]]``. Each child's decision, actions, findings and trace
+    ``children[c]`` (the fields of :class:`Child`) and the sorted event rows
+    ``ev[offsets[c]:offsets[c + 1]]``. Each child's decision, actions, findings and trace
     are recorded in ``w`` and kept in ``out``; returns the first child not decided (``last``
     unless ``out`` is full).
 
@@ -158,7 +156,8 @@ def decide(
     """
     for c in range(first, last):
         begin(w)
-        child = Child(birth[c], registered[c], priority[c], certified[c])
+        row = children[c]
+        child = Child(row[0], row[1], row[2], row[3], row[4])
         lo = offsets[c]
         hi = offsets[c + 1]
         end = lo
@@ -176,6 +175,14 @@ def decide(
         of_age = age.of_school_age == 1
         note(w, R_SCHOOL_AGE, of_age, NO_DAY, age.age, age.cutoff, age.first_age, age.last_age)
         _data_findings(ev, lo, hi, child.registered, w)
+        # attendance is known up to the vendor's last recorded day: later school days are
+        # unknown, neither absence nor a day at school
+        recorded = as_of
+        if child.attendance_through != NO_DAY and child.attendance_through < as_of:
+            recorded = child.attendance_through
+            unknown = school_index(t, as_of + 1) - school_index(t, recorded + 1)
+            if unknown > 0:
+                finding(w, codes.FC_ATTENDANCE_NOT_RECORDED, recorded, unknown, 0)
         sp = special_status(ev, lo, hi, as_of)
         trace_special(w, sp)
 
@@ -204,7 +211,7 @@ def decide(
                 since = sp.since if sp.status != codes.NONE else on
             else:
                 windows, n_windows = not_expected(ev, lo, hi, w)
-                ab = absences(t, ev, lo, hi, as_of, windows, n_windows, w)
+                ab = absences(t, ev, lo, hi, recorded, windows, n_windows, w)
                 if ab.first_spell != NO_DAY and ab.first_spell < span[0]:
                     span[0] = ab.first_spell
                 _conflicts(t, ab.k0, ab.states, w)
@@ -226,7 +233,7 @@ def decide(
                     )
                 trace_run(
                     t, w, current, run_start, unexcused, alert, mark, ep.length,
-                    ep.persuasion_start, last_school_day(t, as_of), as_of,
+                    ep.persuasion_start, last_school_day(t, recorded), as_of,
                 )  # fmt: skip
                 returned = find_return(
                     t, ev, lo, hi, as_of, ab, rs, previous, past[0], past[1], past[2], span, w
@@ -528,8 +535,7 @@ def assess(
     t = sh.covering(first, day)
     while True:
         w, out = Work(), Out()
-        decide(t, [child.birth], [child.registered], [child.priority],
-               [child.certified_disabled], rows, [0, len(rows)], 0, 1, day, w, out)  # fmt: skip
+        decide(t, [child], rows, [0, len(rows)], 0, 1, day, w, out)
         decision, acts, finds, tr, eps = out.kept[0]
         if not (FAR in decision or any(FAR in a for a in acts) or any(FAR in r for r in tr)):
             break

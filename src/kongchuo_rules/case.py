@@ -173,6 +173,10 @@ class Student(FrozenModel):
     household: Household = Household()
     flags: tuple[Flag, ...] = ()
     disability: Disability | None = None
+    attendance_through: dt.date | None = None
+    """The last day whose attendance the vendor has recorded: school days after it are
+    unknown — neither absence nor a day at school (PRODUCT.md §4). ``None``: every school day
+    up to the day assessed that no absence spell covers was a day at school."""
 
     @property
     def priority(self) -> bool:

@@ -117,6 +117,7 @@ def students(
         registered=is_registered,
         household=draw(st.builds(Household)),
         flags=tuple(draw(st.lists(st.sampled_from(list(Flag)), max_size=2, unique=True))),
+        attendance_through=draw(st.none() | st.none() | st.dates(TERM_START, TERM_END)),
     )
 
 

@@ -411,3 +411,8 @@ class FindingCode(LabelledEnum):
         "入户调查结果与学籍不符",
         "survey disagrees with the registry",
     )
+    ATTENDANCE_NOT_RECORDED = (
+        "attendance_not_recorded",
+        "考勤尚未记录",
+        "attendance not recorded yet",
+    )

@@ -214,6 +214,11 @@ def _message(row: FindingRow, t: Tables, rows: Sequence[Row], as_of: int) -> str
         )
     if code == codes.FC_INCOMPLETE_EVENT:
         return f"{_INCOMPLETE[a]}: ignored"
+    if code == codes.FC_ATTENDANCE_NOT_RECORDED:
+        return (
+            f"{a} school day(s) after {to_date(on).isoformat()}, the last day of recorded "
+            "attendance, are unknown: they count neither as absence nor as days at school"
+        )
     raise ValueError(f"unknown finding code {code}")
 
 

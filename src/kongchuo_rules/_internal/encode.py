@@ -28,6 +28,7 @@ class Child(NamedTuple):
     registered: int  # 1: holds a registration (学籍)
     priority: int  # 1: priority household or special group
     certified_disabled: int  # 1: a certified disability
+    attendance_through: int  # the last day whose attendance is recorded (NO_DAY: as_of)
 
 
 def child_of(student: Student) -> Child:
@@ -38,6 +39,7 @@ def child_of(student: Student) -> Child:
         int(student.registered),
         int(student.priority),
         int(disability is not None and disability.certified),
+        opt_day(student.attendance_through),
     )
 
 

@@ -277,6 +277,7 @@ def cases_to_tables(cases: Iterable[Case | Mapping[str, Any]]) -> tuple[pl.DataF
                 row[flag] = flag.removeprefix("flag_") in s.flags
         row["disability_certified"] = s.disability.certified if s.disability else None
         row["disability_category"] = s.disability.category if s.disability else None
+        row["attendance_through"] = s.attendance_through
         students.append(row)
         for e in case.events:
             data = e.model_dump(mode="python")

@@ -307,10 +307,7 @@ N_DECISION = 16
 
 def _run(
     t0: Tables,
-    birth: Any,
-    registered: Any,
-    priority: Any,
-    certified: Any,
+    children: Any,
     ev: Any,
     offsets: Any,
     as_of: int,
@@ -336,8 +333,8 @@ def _run(
         _unowned(decisions), _unowned(acts), _unowned(finds), _unowned(eps), _unowned(counts)
     )
     return decide(
-        t, _unowned(birth), _unowned(registered), _unowned(priority), _unowned(certified),
-        _unowned(ev), _unowned(offsets), start, stop, as_of, _unowned(work), out,
+        t, _unowned(children), _unowned(ev), _unowned(offsets), start, stop, as_of,
+        _unowned(work), out,
     )  # fmt: skip
 
 
@@ -376,9 +373,9 @@ def warm(t: Tables) -> None:
     """Compile (or load from the cache) the driver for tables like ``t``: decide one child."""
     import numpy as np
 
-    one = np.zeros(1, dtype=np.int64)
     run(
-        t, one, one, one, one, np.zeros((0, 8), dtype=np.int64), np.zeros(2, dtype=np.int64),
+        t, np.zeros((1, 5), dtype=np.int64), np.zeros((0, 8), dtype=np.int64),
+        np.zeros(2, dtype=np.int64),
         0, 0, 1, np.zeros((1, N_DECISION), dtype=np.int64), np.zeros((1, 8), dtype=np.int64),
         np.zeros((1, 5), dtype=np.int64), np.zeros((1, EP + 1), dtype=np.int64),
         np.zeros(3, dtype=np.int64), work_buffer(256, 256, 64, 1024, False),

@@ -84,7 +84,7 @@ def decide_all(
     if len(enc.rows):
         first = min(first, int(enc.rows[:, codes.F_DAY].min()))
     if n:
-        first = min(first, int(enc.birth.min()) + _FIVE_YEARS)
+        first = min(first, int(enc.children[:, 0].min()) + _FIVE_YEARS)
     engine = compiled() if use_numba else None
     t = shared.arrays(first, as_of) if engine is not None else shared.covering(first, as_of)
     while True:
@@ -195,8 +195,8 @@ def _run_chunk(
     counts = np.zeros(3, dtype=np.int64)
     while start < stop:
         start = engine.run(
-            t, enc.birth, enc.registered, enc.priority, enc.certified, enc.rows, enc.offsets,
-            as_of, start, stop, decisions, actions, findings, episodes, counts, work,
+            t, enc.children, enc.rows, enc.offsets, as_of, start, stop, decisions, actions,
+            findings, episodes, counts, work,
         )  # fmt: skip
         if start < stop:  # an output is full: double it and go on
             if counts[0] + acts_cap > len(actions):
@@ -215,8 +215,8 @@ def _python_run(enc: Encoded, t: Tables, as_of: int) -> tuple[Any, Any, Any, Any
     n = len(enc.offsets) - 1
     w, out = Work(), Out()
     decide(
-        t, enc.birth.tolist(), enc.registered.tolist(), enc.priority.tolist(),
-        enc.certified.tolist(), rows, enc.offsets.tolist(), 0, n, as_of, w, out,
+        t, [tuple(c) for c in enc.children.tolist()], rows, enc.offsets.tolist(), 0, n, as_of,
+        w, out,
     )  # fmt: skip
     decisions = np.array([k[0] for k in out.kept], dtype=np.int64).reshape(n, N_DECISION)
     actions = [(*a, c) for c, k in enumerate(out.kept) for a in k[1]]

@@ -73,6 +73,7 @@ STUDENT_COLUMNS: Mapping[str, tuple[str, bool]] = {
     **{f"flag_{f.value}": ("bool", False) for f in Flag},
     "disability_certified": ("bool", False),
     "disability_category": ("str", False),
+    "attendance_through": ("date", False),
 }
 """The columns of the students table: one row per child (PRODUCT.md §4 ``student``, with
 ``household`` and ``flags`` flattened into boolean columns and ``disability`` into two)."""
@@ -214,10 +215,7 @@ class Encoded:
     """Both tables checked and turned into the core's integers, children sorted by id."""
 
     ids: pl.Series  # student ids, sorted
-    birth: np.ndarray[Any, np.dtype[np.int64]]
-    registered: np.ndarray[Any, np.dtype[np.int64]]
-    priority: np.ndarray[Any, np.dtype[np.int64]]
-    certified: np.ndarray[Any, np.dtype[np.int64]]
+    children: np.ndarray[Any, np.dtype[np.int64]]  # (children, 5): the fields of Child
     rows: np.ndarray[Any, np.dtype[np.int64]]  # (events, 8), sorted by child then sort_key
     offsets: np.ndarray[Any, np.dtype[np.int64]]  # child c's events: rows[offsets[c]:offsets[c+1]]
     event_position: np.ndarray[Any, np.dtype[np.int64]]  # input row of each sorted event
@@ -311,12 +309,23 @@ def encode(students: pl.DataFrame, events: pl.DataFrame) -> Encoded:
         else np.zeros(n, dtype=np.int64)
     )
     rows, offsets, position = _events(events, s)
+    through = (
+        _day_array(s.get_column("attendance_through"))
+        if "attendance_through" in s.columns
+        else np.full(n, NO_DAY, dtype=np.int64)
+    )
+    children = np.column_stack(
+        [
+            _day_array(s.get_column("birth_date")),
+            s.get_column("registered").to_numpy().astype(np.int64),
+            priority,
+            certified,
+            through,
+        ]
+    )
     return Encoded(
         ids=s.get_column("id"),
-        birth=_day_array(s.get_column("birth_date")),
-        registered=s.get_column("registered").to_numpy().astype(np.int64),
-        priority=priority,
-        certified=certified,
+        children=np.ascontiguousarray(children, dtype=np.int64),
         rows=rows,
         offsets=offsets,
         event_position=position,
