@@ -23,6 +23,7 @@ from typing import Any, NamedTuple
 
 import numba
 from numba import types
+from numba.core.caching import CacheImpl, _CacheLocator
 from numba.core.errors import NumbaIRAssumptionWarning
 from numba.extending import intrinsic, overload, register_jitable
 from numba.np.arrayobj import make_array, populate_array
@@ -347,22 +348,46 @@ def _core_hash() -> str:
     return digest.hexdigest()[:16]
 
 
+_HASH = _core_hash()
+
+
 def cache_dir() -> Path:
     """Where the compiled core is cached: ``$NUMBA_CACHE_DIR`` (or the user's cache folder)
-    / ``kongchuo-rules`` / a hash of the core's source, so that an edited rule is never run
-    from a stale cache."""
+    / ``kongchuo-rules`` / a hash of the core's source — the same for every installation of
+    the same version, so another virtual environment or a Dask worker loads what one compiled,
+    and an edited rule is never run from a stale cache."""
     base = os.environ.get("NUMBA_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME")
     root = Path(base) if base else Path.home() / ".cache"
-    return root / "kongchuo-rules" / f"numba-{_core_hash()}"
+    return root / "kongchuo-rules" / f"numba-{_HASH}"
+
+
+class _CoreLocator(_CacheLocator):
+    """numba's cache locator for the driver: by the core's hash, not by the path of its file
+    (numba's own locators key on the file, so each installation would compile again)."""
+
+    def __init__(self, py_func: Any, py_file: Any) -> None:
+        self._path = str(cache_dir())
+
+    def get_cache_path(self) -> str:
+        return self._path
+
+    def get_source_stamp(self) -> str:
+        return _HASH
+
+    def get_disambiguator(self) -> str:
+        return "core"
+
+    @classmethod
+    def from_function(cls, py_func: Any, py_file: Any) -> _CoreLocator | None:
+        return cls(py_func, py_file) if py_func is _run else None
+
+
+if _CoreLocator not in CacheImpl._locator_classes:
+    CacheImpl._locator_classes.insert(0, _CoreLocator)
 
 
 def _compiled() -> Any:
-    saved = numba.config.CACHE_DIR
-    numba.config.CACHE_DIR = str(cache_dir())
-    try:
-        return numba.njit(cache=True, nogil=True, error_model="numpy")(_run)
-    finally:
-        numba.config.CACHE_DIR = saved
+    return numba.njit(cache=True, nogil=True, error_model="numpy")(_run)
 
 
 run = _compiled()
