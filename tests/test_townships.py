@@ -10,7 +10,19 @@ import pytest
 from kongchuo_rules import default_policy, load_policy
 from kongchuo_rules.policy import Policy
 
-NAMES = "鸡东镇 永安镇 向阳镇 永和镇 下亮子乡 哈达镇 明德乡 平阳镇 鸡林乡 兴农镇 东海镇".split()
+NAMES = [
+    "鸡东镇",
+    "永安镇",
+    "向阳镇",
+    "永和镇",
+    "下亮子乡",
+    "哈达镇",
+    "明德乡",
+    "平阳镇",
+    "鸡林乡",
+    "兴农镇",
+    "东海镇",
+]
 
 
 def test_the_eleven_towns_and_townships_in_the_plans_order() -> None:
