@@ -251,6 +251,11 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("schema", help="print the JSON Schema of a case, assessment or policy")
     p.add_argument("what", choices=sorted(_schemas()))
     p.set_defaults(run=_cmd_schema)
+
+    # -- issue 10: `kongchuo demo` and `kongchuo simulate` (kongchuo_rules.simulate._cli) --
+    from kongchuo_rules.simulate._cli import add_commands
+
+    add_commands(sub)
     return parser
 
 

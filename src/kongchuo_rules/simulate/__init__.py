@@ -18,18 +18,27 @@ True
 
 Every rate the county and the year draw from is a named assumption (``assumptions.toml``,
 :class:`Assumptions`); the effects of the actions are :class:`Interventions`.
+
+The names are loaded on first use, so that importing the package (as the ``kongchuo`` command
+does) needs none of the ``sim`` extra's libraries.
 """
 
-from kongchuo_rules.simulate._assumptions import (
-    Assumption,
-    AssumptionError,
-    Assumptions,
-    Interventions,
-    load_assumptions,
-)
-from kongchuo_rules.simulate._population import Population, synthetic_county
-from kongchuo_rules.simulate._result import MILESTONES, STAGES, SimulationResult
-from kongchuo_rules.simulate._simulate import simulate
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from kongchuo_rules.simulate._assumptions import (
+        Assumption,
+        AssumptionError,
+        Assumptions,
+        Interventions,
+        load_assumptions,
+    )
+    from kongchuo_rules.simulate._population import Population, synthetic_county
+    from kongchuo_rules.simulate._result import MILESTONES, STAGES, SimulationResult
+    from kongchuo_rules.simulate._simulate import simulate
 
 __all__ = [
     "MILESTONES",
@@ -44,3 +53,29 @@ __all__ = [
     "simulate",
     "synthetic_county",
 ]
+
+_HOME = {
+    "Assumption": "_assumptions",
+    "AssumptionError": "_assumptions",
+    "Assumptions": "_assumptions",
+    "Interventions": "_assumptions",
+    "load_assumptions": "_assumptions",
+    "Population": "_population",
+    "synthetic_county": "_population",
+    "MILESTONES": "_result",
+    "STAGES": "_result",
+    "SimulationResult": "_result",
+    "simulate": "_simulate",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _HOME:
+        value = getattr(import_module(f"kongchuo_rules.simulate.{_HOME[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'kongchuo_rules.simulate' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
