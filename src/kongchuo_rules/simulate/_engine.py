@@ -367,6 +367,7 @@ class _Run:
         kind = acts.get_column("kind").to_physical().to_numpy().astype(np.int64)
         agency = acts.get_column("agency").to_physical().to_numpy().astype(np.int64)
         level = acts.get_column("level").to_physical().fill_null(-1).to_numpy().astype(np.int64)
+        cause = acts.get_column("cause").to_physical().fill_null(-1).to_numpy().astype(np.int64)
         acts.get_column("cause").to_physical().fill_null(-1).to_numpy().astype(np.int64)
         trigger = acts.get_column("trigger").cast(pl.Int32).to_numpy().astype(np.int64)
         due = acts.get_column("due").cast(pl.Int32).to_numpy().astype(np.int64)
@@ -383,6 +384,7 @@ class _Run:
         if len(rows) == 0 and not other.any():
             return np.zeros(0, dtype=np.int64), children
         unit_r, kind_r, agency_r, level_r = unit[rows], kind[rows], agency[rows], level[rows]
+        routed = cause[rows] >= 0  # a cause's route: done by an action_taken of its kind
         trig_r, due_r = trigger[rows], due[rows]
         seed = np.array(self.seeds, dtype=np.int64)[u.seed_index[unit_r]]
         child = u.child[unit_r]
@@ -449,6 +451,7 @@ class _Run:
 
         self._respond(
             unit_r[valid],
+            np.where(routed, -1, kind_r)[valid],
             kind_r[valid],
             agency_r[valid],
             level_r[valid],
@@ -494,6 +497,7 @@ class _Run:
     def _respond(
         self,
         unit: Array,
+        specific_kind: Array,
         kind: Array,
         agency: Array,
         level: Array,
@@ -517,7 +521,7 @@ class _Run:
                 }
                 self._add(unit[mask], {"date": dates.filter(pl.Series(mask)), **cols})
 
-        is_ = {name: kind == K[name] for name in _KINDS}
+        is_ = {name: specific_kind == K[name] for name in _KINDS}
         part(
             is_["home_visit"],
             {"type": "home_visit", "by": Role.CLASS_TEACHER.value, "causes": causes},

@@ -27,6 +27,10 @@ __all__ = ["FONT_FAMILY", "font_path", "label", "plot_funnel", "plot_weekly", "p
 FONT_FAMILY = "Kongchuo Sans SC"
 """The family name of the shipped CJK font."""
 
+# drawing style (not rates): the opacity of the seed range, the width of a group of bars
+SHADE = 0.15
+GROUP_WIDTH = 0.8
+
 _TEXT: dict[str, tuple[str, str]] = {
     # milestones and funnel stages
     "alert": ("疑似辍学预警", "7-day alert"),
@@ -141,7 +145,7 @@ def plot_weekly(
                     x, mean, lo, hi = _series(part, weeks, result.seeds)
                     name = policy if len(shown) == 1 else f"{policy} · {label(kind, lang)}"
                     (line,) = ax.plot(x, mean, label=name, linewidth=1.4)
-                    ax.fill_between(x, lo, hi, color=line.get_color(), alpha=0.15, linewidth=0)
+                    ax.fill_between(x, lo, hi, color=line.get_color(), alpha=SHADE, linewidth=0)
             ax.set_title(title)
             ax.set_xlabel(label("week", lang))
             ax.set_ylabel(label("per_week", lang), fontsize=8)
@@ -160,7 +164,7 @@ def plot_funnel(result: SimulationResult, *, lang: Lang = "zh") -> Figure:
 
     totals = result.funnel().group_by("policy", "seed", "stage").agg(pl.col("children").sum())
     policies = list(result.policies)
-    width = 0.8 / max(len(policies), 1)
+    width = GROUP_WIDTH / max(len(policies), 1)
     with _style():
         fig, axes = _figure(1, 1, width=7.5, height=4.0)
         ax: Axes = axes[0][0]
@@ -222,7 +226,7 @@ def plot_workload(
                 part = frame.filter((pl.col("policy") == policy) & (pl.col("agency") == agency))
                 x, mean, lo, hi = _series(part, weeks, result.seeds)
                 (line,) = ax.plot(x, mean, label=policy, linewidth=1.4)
-                ax.fill_between(x, lo, hi, color=line.get_color(), alpha=0.15, linewidth=0)
+                ax.fill_between(x, lo, hi, color=line.get_color(), alpha=SHADE, linewidth=0)
             ax.set_title(label(agency, lang))
             ax.set_xlabel(label("week", lang))
             ax.set_ylabel(label(measure, lang))
