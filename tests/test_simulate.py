@@ -460,3 +460,13 @@ def test_bad_arguments_to_simulate(county: Population) -> None:
         simulate(county, {"x": "7 days"}, seeds=1)  # type: ignore[dict-item]
     assert isinstance(BASE, Policy)
     assert np.isfinite(county.school_days).all()
+
+
+def test_the_docs_list_every_assumption() -> None:
+    from kongchuo_rules.simulate._docs import END, START, assumptions_markdown
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "simulation.md").read_text("utf-8")
+    block = text.split(START, 1)[1].split(END, 1)[0].strip()
+    assert block == assumptions_markdown(), (
+        "docs/simulation.md is stale: run `python -m kongchuo_rules.simulate._docs`"
+    )
