@@ -7,22 +7,31 @@ for DejaVu Sans (matplotlib's own) and fall back, glyph by glyph, to the shipped
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
+from matplotlib.figure import Figure
 
 from kongchuo_rules.vocabulary import ActionKind, Agency, Lang
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
 
     from kongchuo_rules.simulate._result import SimulationResult
 
-__all__ = ["FONT_FAMILY", "font_path", "label", "plot_funnel", "plot_weekly", "plot_workload"]
+__all__ = [
+    "FONT_FAMILY",
+    "SimulationFigure",
+    "font_path",
+    "label",
+    "plot_funnel",
+    "plot_weekly",
+    "plot_workload",
+]
 
 FONT_FAMILY = "Kongchuo Sans SC"
 """The family name of the shipped CJK font."""
@@ -86,10 +95,17 @@ def _style() -> Iterator[None]:
         yield
 
 
-def _figure(rows: int, cols: int, width: float = 6.0, height: float = 3.2) -> tuple[Figure, Any]:
-    from matplotlib.figure import Figure
+class SimulationFigure(Figure):
+    """A matplotlib figure that shows itself in a notebook without pyplot (``_repr_png_``)."""
 
-    fig = Figure(figsize=(width * cols, height * rows), layout="constrained")
+    def _repr_png_(self) -> bytes:
+        buffer = io.BytesIO()
+        self.savefig(buffer, format="png", dpi=100)
+        return buffer.getvalue()
+
+
+def _figure(rows: int, cols: int, width: float = 6.0, height: float = 3.2) -> tuple[Figure, Any]:
+    fig = SimulationFigure(figsize=(width * cols, height * rows), layout="constrained")
     axes = fig.subplots(rows, cols, squeeze=False)
     return fig, axes
 
