@@ -470,3 +470,15 @@ def test_the_docs_list_every_assumption() -> None:
     assert block == assumptions_markdown(), (
         "docs/simulation.md is stale: run `python -m kongchuo_rules.simulate._docs`"
     )
+
+
+@pytest.mark.parametrize("n", [1, 30])
+def test_tiny_counties_work_end_to_end(n: int) -> None:
+    county = synthetic_county(n, seed=2)
+    result = simulate(county, POLICIES, seeds=2, progress=False)
+    assert result.funnel().height == 2 * 2 * 11 * len(STAGES)
+    assert result.events("7 days", 1).height >= county.static_events.height
+    result.weekly()
+    result.workload()
+    result.compare()
+    result.rates(seeds=[0])

@@ -279,6 +279,17 @@ def run_demo(args: argparse.Namespace) -> int:
         )
     )
 
+    if not _core_cached():
+        print(
+            _t(
+                lang,
+                "（首次运行：批量引擎的规则核心正在编译，约一至两分钟，之后缓存）",
+                "(first run: compiling the batch engine's rules core, one to two minutes, "
+                "then cached)",
+            ),
+            flush=True,
+        )
+
     # 1. the ledger at the start of the year and at its end (each variant, first seed)
     first = county.first_day
     ledger = county.ledger(first, county.static_events, policy=base)
@@ -427,6 +438,16 @@ def run_simulate(args: argparse.Namespace) -> int:
         )
     )
     return 0
+
+
+def _core_cached() -> bool:
+    """Whether the compiled rules core is in its cache (best effort: ``True`` when unsure)."""
+    try:
+        from kongchuo_rules.batch import _compiled
+
+        return bool(_compiled.cache_dir().exists())
+    except Exception:  # pragma: no cover - numba missing or the cache layout changed
+        return True
 
 
 def _township(name: str, county: Population, lang: str) -> str:

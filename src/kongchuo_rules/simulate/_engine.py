@@ -328,9 +328,7 @@ class _Run:
         which = np.sort(which)
         keep = pl.Series(np.isin(np.arange(len(u.child)), which))
         students = self.students[u.child[which]].with_columns(id=u.ids.filter(keep))
-        events = (
-            pl.concat(self.frames) if self.frames else _events({}, 0).with_columns(unit=pl.lit(0))
-        )
+        events = pl.concat(self.frames) if self.frames else _no_events()
         events = events.filter(pl.col("unit").is_in(pl.Series(which).implode()))
         if open_spell:
             cur = which[u.cur[which] >= 0]
@@ -750,7 +748,7 @@ class _Run:
             [{k: r.get(k) for k in schema} for r in self.episode_rows], schema=schema
         )
         self._flush(u)
-        events = pl.concat(self.frames) if self.frames else _events({}, 0)
+        events = pl.concat(self.frames) if self.frames else _no_events()
         return PolicyRun(
             name=self.name,
             policy=self.policy,
@@ -762,6 +760,11 @@ class _Run:
             rounds=self.rounds,
             calls=self.calls,
         )
+
+
+def _no_events() -> pl.DataFrame:
+    """An empty events table of the units (``unit`` instead of ``student_id``)."""
+    return _events({}, 0).drop("student_id").with_columns(unit=pl.Series([], dtype=pl.Int64))
 
 
 def _date(day: int) -> dt.date:

@@ -168,7 +168,10 @@ def plot_weekly(
             ax.legend(fontsize=8)
         for n in range(len(panels), rows * cols):
             axes[n // cols][n % cols].set_visible(False)
-        fig.suptitle(label("weekly", lang))
+        title = label("weekly", lang)
+        if by == "township":
+            title += ("：" if lang == "zh" else ": ") + ", ".join(label(k, lang) for k in kinds)
+        fig.suptitle(title)
     return fig
 
 
