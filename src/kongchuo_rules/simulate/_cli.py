@@ -445,7 +445,7 @@ def _core_cached() -> bool:
     try:
         from kongchuo_rules.batch import _compiled
 
-        return bool(_compiled.cache_dir().exists())
+        return any(_compiled.cache_dir().rglob("*.nbi"))
     except Exception:  # pragma: no cover - numba missing or the cache layout changed
         return True
 
