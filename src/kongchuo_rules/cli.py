@@ -476,6 +476,11 @@ def _parser() -> argparse.ArgumentParser:
     from kongchuo_rules._cli_batch import add_command as add_batch_command
 
     add_batch_command(sub, _iso_date)
+
+    # -- issue 10: `kongchuo demo` and `kongchuo simulate` (kongchuo_rules.simulate._cli) --
+    from kongchuo_rules.simulate._cli import add_commands
+
+    add_commands(sub)
     return parser
 
 

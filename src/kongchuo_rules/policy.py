@@ -389,6 +389,7 @@ class PolicyFile(FrozenModel):
     responsibilities: tuple[Responsibility, ...] = ()
     routing: tuple[Route, ...] = ()
     duties: tuple[DutySpec, ...] = ()
+    townships: tuple[Township, ...] = ()
 
 
 class Policy(FrozenModel):
@@ -404,6 +405,9 @@ class Policy(FrozenModel):
     responsibilities: tuple[Responsibility, ...] = ()
     routing: tuple[Route, ...] = ()
     duties: tuple[DutySpec, ...] = ()
+    townships: tuple[Township, ...] = ()
+    """The county's towns and townships with their schools (descriptive data that no rule reads:
+    not part of :attr:`fingerprint`)."""
     changes: tuple[str, ...] = ()
     """Names of the parameters changed from the file by :meth:`with_changes`."""
 
@@ -610,6 +614,41 @@ class Policy(FrozenModel):
             f"{desc} — {param.reference}"
         )
 
+    # -- towns and townships (PRODUCT.md §7.2) -------------------------------------------------
+
+    @model_validator(mode="after")
+    def _check_townships(self) -> Self:
+        problems: list[str] = []
+        names: set[str] = set()
+        schools: set[str] = set()
+        for i, township in enumerate(self.townships):
+            where = f"townships.{i} ({township.id})"
+            if not quote_in_text(township.quote, self.source_text):
+                problems.append(f"{where}: quote is not verbatim in the plan text")
+            for name in (township.id, township.zh, township.pinyin):
+                if name in names:
+                    problems.append(f"{where}: {name!r} names another township too")
+                names.add(name)
+            for school in township.schools:
+                if school.id in schools:
+                    problems.append(f"{where}: school id {school.id!r} is used twice")
+                schools.add(school.id)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def township(self, name: str) -> Township:
+        """The township called ``name`` (its id, Chinese name or pinyin); ``KeyError`` if the
+        policy has none by that name.
+
+        >>> default_policy().township("Yong'an Zhen").zh
+        '永安镇'
+        """
+        for township in self.townships:
+            if name in (township.id, township.zh, township.pinyin):
+                return township
+        raise KeyError(name)
+
 
 @lru_cache(maxsize=32)
 def _default_calendar(policy: Policy) -> SchoolCalendar:
@@ -639,6 +678,7 @@ def _from_file_data(data: Mapping[str, Any], source_text: str, where: str) -> Po
             responsibilities=file.responsibilities,
             routing=file.routing,
             duties=file.duties,
+            townships=file.townships,
             source_text=source_text,
         )
     except ValidationError as exc:
@@ -684,3 +724,57 @@ def default_policy() -> Policy:
     data = tomllib.loads((folder / "policy.toml").read_text(encoding="utf-8"))
     source_text = (folder / "plan.zh.txt").read_text(encoding="utf-8")
     return _from_file_data(data, source_text, "policies/jidong/policy.toml")
+
+
+# -- towns and townships (PRODUCT.md §7.2) ---------------------------------------------------------
+
+SchoolLevel = Literal["primary", "junior", "nine_year"]
+"""A school's level: 小学 (grades 1–6), 初级中学 (7–9) or 九年一贯制学校 (1–9)."""
+
+_GRADES: dict[str, tuple[int, int]] = {"primary": (1, 6), "junior": (7, 9), "nine_year": (1, 9)}
+
+
+class School(FrozenModel):
+    """A school of a township: the ``school_id`` that cases, the registry and the presence
+    rosters name."""
+
+    id: str = Field(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+    name: Description
+    level: SchoolLevel
+
+    @property
+    def grades(self) -> tuple[int, int]:
+        """The first and last grade the school teaches.
+
+        >>> School(id="X-1", name={"zh": "甲小学", "en": "A"}, level="primary").grades
+        (1, 6)
+        """
+        return _GRADES[self.level]
+
+
+class Township(FrozenModel):
+    """A town (镇) or township (乡) of the county, as the plan names it, with its schools.
+
+    ``quote`` is where the plan names it (verbatim; the policy checks it); the school list is
+    data of the policy file with its own provenance (``schools_provenance``,
+    ``schools_reference``).
+    """
+
+    id: str = Field(min_length=1, pattern=r"^[a-z][a-z0-9_]*$")
+    zh: str = Field(min_length=1)
+    pinyin: str = Field(min_length=1)
+    kind: Literal["town", "township"]
+    section: str = Field(min_length=1)
+    quote: str = Field(min_length=1)
+    schools: tuple[School, ...] = Field(min_length=1)
+    schools_provenance: Provenance
+    schools_reference: str = Field(min_length=1)
+
+    def label(self, lang: Lang = "zh") -> str:
+        """The township's name in ``lang`` (pinyin for ``en``)."""
+        return self.zh if lang == "zh" else self.pinyin
+
+
+PolicyFile.model_rebuild()
+Policy.model_rebuild()
+__all__ += ["School", "SchoolLevel", "Township"]
