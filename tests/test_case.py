@@ -163,7 +163,7 @@ INVALID = [
     ("student.grade", 0, "student.grade", "greater than or equal to 1"),
     ("student.grade", 10, "student.grade", "less than or equal to 9"),
     ("student.flags", ["张三"], "student.flags.0", "unknown value"),
-    ("student.nickname", "张三", "student.nickname", "unknown field"),
+    ("student.nickname", "张三", "student: unknown field (key no. 12 of 12)", "unknown field"),
     ("guardians.0.phone", "call 张三", "guardians.0.phone", "should match pattern"),
     ("events.1.end", "2026-10-01", "events.1", "end is before start"),
     ("events.1.excused", KeyError, "events.1.excused", "Field required"),
