@@ -90,6 +90,7 @@ __all__ = [
     "Whereabouts",
     "national_id_birth_date",
     "national_id_check_char",
+    "validate_national_id",
 ]
 
 
@@ -125,6 +126,16 @@ def _check_national_id(value: str) -> str:
     except ValueError:
         raise ValueError("not a valid 18-character national id (no real birth date)") from None
     return value
+
+
+def validate_national_id(value: str) -> str:
+    """``value`` as a canonical national id (ASCII, upper-case ``X``); ``ValueError`` (with a
+    message that does not quote it) if it is not a valid one.
+
+    >>> validate_national_id("２３０３２１２０１３０５０３１２３０")
+    '230321201305031230'
+    """
+    return _check_national_id(value)
 
 
 NationalId = Annotated[str, AfterValidator(_check_national_id)]
