@@ -40,9 +40,10 @@ from pydantic import (
 )
 
 from kongchuo_rules._base import FrozenModel
+from kongchuo_rules._privacy import safe_error_pairs
 from kongchuo_rules.case import CaseDate
 from kongchuo_rules.citations import Citation, quote_in_text
-from kongchuo_rules.errors import PolicyError, describe_errors, error_pairs
+from kongchuo_rules.errors import PolicyError
 from kongchuo_rules.vocabulary import (
     ActionKind,
     Agency,
@@ -655,7 +656,7 @@ class Policy(FrozenModel):
             details = "; ".join(
                 f"parameter {'.'.join(path.split('.')[:2])!r}{when}: "
                 + (problem if path.count(".") < 2 else f"{path.split('.', 2)[2]}: {problem}")
-                for path, problem in error_pairs(exc)
+                for path, problem in safe_error_pairs(exc)
             )
             raise ValueError(details) from None
 
@@ -763,7 +764,7 @@ class Policy(FrozenModel):
                 parameters[name] = parameters[name].model_copy(update={"values": values})
                 Parameter.model_validate(parameters[name].model_dump())
             except ValidationError as exc:
-                problems.append(f"parameter {name!r}: {describe_errors(exc)}")
+                problems.append(f"parameter {name!r}: {_describe(exc)}")
         if problems:
             raise PolicyError("; ".join(problems))
         try:
@@ -773,7 +774,7 @@ class Policy(FrozenModel):
                 departures=self._departures(parameters, changes),
             )
         except ValidationError as exc:
-            raise PolicyError(describe_errors(exc)) from None
+            raise PolicyError(_describe(exc)) from None
 
     def _departures(
         self, parameters: Mapping[str, Parameter], changes: Mapping[str, Any]
@@ -843,6 +844,15 @@ def _default_calendar(policy: Policy) -> SchoolCalendar:
     return SchoolCalendar(policy=policy)
 
 
+def _describe(exc: ValidationError) -> str:
+    """One line for every problem of ``exc``: field paths and problems, never a value or an
+    unknown key (a policy is not personal data, but a change may be built from anything)."""
+    return "; ".join(
+        problem if path == "(root)" else f"{path}: {problem}"
+        for path, problem in safe_error_pairs(exc)
+    )
+
+
 def _same_values(a: Sequence[DatedValue], b: Sequence[DatedValue]) -> bool:
     """Whether two value lists say the same (``7`` and ``7.0`` differ: types matter)."""
     return [(v.since, type(v.value), v.value) for v in a] == [
@@ -874,7 +884,7 @@ def _from_file_data(data: Mapping[str, Any], source_text: str, where: str) -> Po
             source_text=source_text,
         )
     except ValidationError as exc:
-        raise PolicyError(f"{where}: {describe_errors(exc)}") from None
+        raise PolicyError(f"{where}: {_describe(exc)}") from None
 
 
 def load_policy(path: str | Path, *, source_text: str | None = None) -> Policy:

@@ -193,6 +193,8 @@ class Ledger(FrozenModel):
 def _coerce(items: Iterable[R | Mapping[str, Any]], model: type[R], roster: str) -> list[R]:
     """The records of one roster; a bad dict is a :class:`RosterError` naming the roster, the
     record's position and the field, never a value or an unknown key."""
+    if isinstance(items, str | bytes | Mapping) or not isinstance(items, Iterable):
+        raise RosterError(f"{roster}: expected a list of records, not {type(items).__name__}")
     out: list[R] = []
     for i, item in enumerate(items):
         if isinstance(item, model):
@@ -211,8 +213,12 @@ def _coerce(items: Iterable[R | Mapping[str, Any]], model: type[R], roster: str)
 
 def _assessments_by_id(assessments: Mapping[str, Assessment] | None) -> dict[str, Assessment]:
     """``assessments`` keyed by the canonical national id; a bad key is an error by position."""
+    if assessments is not None and not isinstance(assessments, Mapping):
+        raise RosterError("assessments: expected a mapping of national ids to assessments")
     out: dict[str, Assessment] = {}
     for i, (key, assessment) in enumerate((assessments or {}).items()):
+        if not isinstance(assessment, Assessment):
+            raise RosterError(f"assessments, key no. {i + 1}: not an Assessment")
         try:
             nid = validate_national_id(key) if isinstance(key, str) else None
         except ValueError:
