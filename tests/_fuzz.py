@@ -30,7 +30,7 @@ from kongchuo_rules.county.records import (
     PresenceRecord,
     RegistryRecord,
 )
-from kongchuo_rules.policy import PARAMETER_NAMES
+from kongchuo_rules.policy import PARAMETER_NAMES, parameter_bounds
 
 TIME_LIMIT = 5.0
 """Seconds one input may take (an assessment takes milliseconds: five seconds is a hang)."""
@@ -404,7 +404,28 @@ def policy_changes() -> st.SearchStrategy[Any]:
     )
     mapping = st.dictionaries(names, st.one_of(plain, dated), max_size=3)
     return st.one_of(
-        mapping, mapping, mapping, st.sampled_from([None, [], "x", 7, {7: 5}, {None: 1}])
+        mapping,
+        within_bounds(),
+        within_bounds(),
+        st.sampled_from([None, [], "x", 7, {7: 5}, {None: 1}]),
+    )
+
+
+def within_bounds() -> st.SearchStrategy[dict[str, Any]]:
+    """Changes that the policy accepts: integers anywhere within each parameter's bounds, the
+    edges most of all — so that every accepted policy is then used to assess."""
+    numeric = {
+        name: bounds
+        for name in PARAMETER_NAMES
+        if (bounds := parameter_bounds(name)) is not None and name.split(".")[0] != "rates"
+    }
+
+    def value(name: str) -> st.SearchStrategy[int]:
+        low, high = (int(b) for b in numeric[name])
+        return st.one_of(st.sampled_from([low, high]), st.integers(low, high))
+
+    return st.lists(st.sampled_from(sorted(numeric)), min_size=1, max_size=4, unique=True).flatmap(
+        lambda names: st.fixed_dictionaries({n: value(n) for n in names})
     )
 
 
