@@ -163,3 +163,28 @@ def test_a_guardian_education_on_the_day_assessed_counts() -> None:
     education = kinds(data, "2026-12-09")[K.GUARDIAN_EDUCATION]
     assert education.done  # type: ignore[attr-defined]
     assert K.GUARDIAN_ORDER in kinds(data, "2026-12-09")
+
+
+def test_each_enforcement_step_is_due_from_the_day_after_the_deadline() -> None:
+    data = case(
+        *REFUSING_PARENT,
+        E("guardian_education", "2026-12-07"),
+        E("guardian_order", "2026-12-11", deadline="2026-12-25"),
+        E("administrative_penalty", "2027-01-05", deadline="2027-01-12"),
+    )
+    assert K.ADMINISTRATIVE_PENALTY not in kinds(data, "2026-12-25")
+    penalty = kinds(data, "2026-12-26")[K.ADMINISTRATIVE_PENALTY]
+    assert penalty.trigger.isoformat() == "2026-12-26"  # type: ignore[attr-defined]
+    assert K.COURT_APPLICATION not in kinds(data, "2027-01-12")
+    court = kinds(data, "2027-01-13")[K.COURT_APPLICATION]
+    assert court.trigger.isoformat() == "2027-01-13"  # type: ignore[attr-defined]
+
+
+def test_school_age_reports_every_figure() -> None:
+    from kongchuo_rules import default_policy
+    from kongchuo_rules.rules.age import school_age
+
+    a = school_age(date(2015, 3, 1), date(2026, 11, 20), default_policy())
+    assert (a.age, a.of_school_age, a.first_age, a.last_age) == (11, True, 6, 14)
+    assert a.cutoff == date(2026, 8, 31)
+    assert (a.starts, a.ends) == (date(2021, 9, 1), date(2030, 9, 1))  # ends: the first day after
