@@ -280,6 +280,19 @@ def test_a_workbook_is_read_like_a_csv_file(tmp_path: Path) -> None:
         "g.xlsx",
     )
     assert read_records(grade, RegistryRecord)[0].grade == 5
+    # a short numeric student id is exact; a long one is not
+    short = xlsx(
+        tmp_path,
+        [["national_id", "student_id", "school_id", "grade"], [ID1, 1001, "S1", 5]],
+        "n.xlsx",
+    )
+    assert read_records(short, RegistryRecord)[0].student_id == "1001"
+    long = xlsx(
+        tmp_path,
+        [["national_id", "student_id", "school_id", "grade"], [ID1, 2.3e17, "S1", 5]],
+        "o.xlsx",
+    )
+    assert "column B (student_id): a number, not text" in refused(long, RegistryRecord)
 
 
 def test_a_national_id_stored_as_a_number_is_refused(tmp_path: Path) -> None:

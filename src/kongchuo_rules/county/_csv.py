@@ -311,7 +311,8 @@ def _text(value: Any, field: str | None, where: _Place, line: int, index: int) -
     elif isinstance(value, bool):
         text = "true" if value else "false"
     elif isinstance(value, int | float):
-        if field in ("national_id", "student_id"):
+        exact = isinstance(value, int) or value.is_integer()
+        if field == "national_id" or (field == "student_id" and not (exact and abs(value) < 1e15)):
             raise RosterError(
                 f"{at}: a number, not text — Excel keeps only 15 digits of a number; "
                 "format the column as text (文本) and enter the ids again"
