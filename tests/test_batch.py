@@ -22,6 +22,7 @@ from kongchuo_rules.batch import (
     tables_to_cases,
 )
 from kongchuo_rules.batch._frames import encode
+from kongchuo_rules.case import national_id_check_char
 from kongchuo_rules.testing import TERM_END, TERM_START, calendars, cases, policies
 from kongchuo_rules.vocabulary import Flag
 
@@ -308,6 +309,30 @@ def test_a_bad_national_id_and_dates_out_of_order() -> None:
     _fails(s, backwards, "row 0", "'end'")
     early = e.with_columns(pl.Series("date", [None, D("2010-01-01")]))
     _fails(s, early, "row 1", "before the student's birth date")
+
+
+def test_the_hostile_input_rules_of_case_hold_in_batch_too() -> None:
+    """Issue 13's rules for cases, in the batch engine: the supported date range, no national
+    id inside a student id, full-width national ids read as ASCII."""
+    s, e = _tables()
+    far = e.with_columns(pl.Series("date", [None, D("2200-01-01")]))
+    _fails(s, far, "row 1", "'date'", "supported range")
+    old = s.with_columns(pl.Series("birth_date", [D("1899-12-31"), D("2013-05-03")]))
+    _fails(old, e, "row 0", "'birth_date'", "supported range")
+    body = "23032120150503123"
+    valid = body + national_id_check_char(body)
+    _fails(s.with_columns(pl.Series("id", ["A", "G" + valid])), e, "row 1", "national id")
+    with pytest.raises(BatchInputError, match="as_of"):
+        assess_batch(s, e, as_of=D("2200-01-01"))
+    # A is born on 2015-05-03: `valid` (above) is a national id of that birth date
+    wide = "".join(chr(ord(c) + 0xFEE0) for c in valid)
+    plain = assess_batch(
+        s.with_columns(pl.Series("national_id", [valid, None])), e, as_of=D("2026-12-01")
+    )
+    typed = assess_batch(
+        s.with_columns(pl.Series("national_id", [wide, None])), e, as_of=D("2026-12-01")
+    )
+    assert typed.children.equals(plain.children)
 
 
 def test_events_may_be_empty() -> None:

@@ -209,6 +209,11 @@ HOSTILE: list[tuple[str, Any, str]] = [
     (
         "as_of 0001-01-01",
         lambda t: ["assess", str(EXAMPLES / "dropout.json"), "--as-of", "0001-01-01"],
+        "out_of_range",
+    ),
+    (
+        "as_of before birth",
+        lambda t: ["assess", str(EXAMPLES / "dropout.json"), "--as-of", "2001-01-01"],
         "as_of_before_birth",
     ),
     (

@@ -407,7 +407,7 @@ def test_csv_round_trip() -> None:
     import io
 
     rows = list(csv.DictReader(io.StringIO(text)))
-    assert [(r["national_id"], r["category"]) for r in rows] == [
+    assert [(r["national_id"].strip(), r["category"]) for r in rows] == [
         (e.national_id, e.category.value) for e in ledger.entries
     ]
 
@@ -428,13 +428,13 @@ def test_gbk_csv_with_chinese_headers(tmp_path: Path) -> None:
     [
         (
             "national_id,student_id,school_id,grade\n{id},R1,S1,5\n{id},R2,S1,12\n",
-            "registry.csv, line 3: column 'grade': must be at most 9",
+            "registry.csv, line 3, column 4 (grade): must be at most 9",
         ),
         (
             "national_id,student_id,school_id,grade\n230321201503010018,R1,S1,5\n",
-            "line 2: column 'national_id': not a valid 18-character national id (checksum",
+            "line 2, column 1 (national_id): not a valid 18-character national id (checksum",
         ),
-        ("national_id,school,grade\n", "unknown column(s) school"),
+        ("national_id,school,grade\n", "unknown column name(s) in column 2 (school_id?)"),
     ],
 )
 def test_bad_rows_name_file_line_and_column(tmp_path: Path, content: str, expected: str) -> None:
@@ -485,7 +485,7 @@ def test_ledger_command_bad_file_exits_2(
     )
     assert main(["ledger", "--household", str(bad), "--as-of", "2026-09-30"]) == 2
     err = capsys.readouterr().err
-    assert "household.csv, line 2: column 'national_id'" in err
+    assert "household.csv, line 2, column 1 (national_id)" in err
     assert "not-an-id" not in err
 
 

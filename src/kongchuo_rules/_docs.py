@@ -8,7 +8,13 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from kongchuo_rules.policy import Policy, default_policy
+from kongchuo_rules.policy import (
+    MAX_DAYS,
+    MAX_SCHOOL_DAYS,
+    Policy,
+    default_policy,
+    parameter_bounds,
+)
 
 __all__ = ["parameters_markdown", "responsibilities_markdown", "write_docs"]
 
@@ -29,8 +35,16 @@ def parameters_markdown(policy: Policy) -> str:
         "**assumption** — the plan is silent, this is the project's documented default",
         "(reasoning and alternatives in [assumptions.md](assumptions.md)).",
         "",
-        "| parameter | value | unit | provenance | reference | meaning |",
-        "|---|---|---|---|---|---|",
+        "Bounds: every numeric parameter is an integer (or, for a ratio, a number) within the",
+        'bounds given, checked when a policy file is loaded and by `with_changes`; `True`, `"7"`',
+        "or `7.0` for a count of days is an error, not a 7. School-day counts are at most",
+        f"{MAX_SCHOOL_DAYS} (a school year has about 190 school days: a longer deadline is none);",
+        f"calendar-day periods at most {MAX_DAYS} (three years); ages and years within what any",
+        "county's school system could mean (entry age 3–10, compulsory years 1–12, child-labour",
+        "age 10–18); the spring term must follow the autumn term inside one school year.",
+        "",
+        "| parameter | value | bounds | unit | provenance | reference | meaning |",
+        "|---|---|---|---|---|---|---|",
     ]
     for name in sorted(policy.parameters):
         param = policy.parameters[name]
@@ -39,8 +53,10 @@ def parameters_markdown(policy: Policy) -> str:
             for v in param.values
         )
         reference = param.reference + (f" — 「{param.quote}」" if param.quote else "")
+        bounds = parameter_bounds(name)
+        shown = f"{bounds[0]:g}–{bounds[1]:g}" if bounds else "—"
         lines.append(
-            f"| `{name}` | {_cell(values)} | {param.unit} | {param.provenance.value} | "
+            f"| `{name}` | {_cell(values)} | {shown} | {param.unit} | {param.provenance.value} | "
             f"{_cell(reference)} | {_cell(param.description.en)} / {_cell(param.description.zh)} |"
         )
     lines.append("")

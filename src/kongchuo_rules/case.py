@@ -8,7 +8,8 @@
 ('absence', 5)
 
 Bad input raises :class:`~kongchuo_rules.errors.CaseError` (a ``ValueError``) naming the case,
-the field and the problem — never the value:
+the field and the problem — never the value, and never the key of an unknown field (a key can be
+a name):
 
 >>> Case.model_validate({"student": {"id": "S-2", "birth_date": "2015-05-03",
 ...     "registered": True, "national_id": "230321201505031231"}})
@@ -20,12 +21,16 @@ kongchuo_rules.errors.CaseError: case 'S-2': ... student.national_id: ... (check
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
     AfterValidator,
+    BeforeValidator,
     Field,
+    StrictBool,
+    StrictInt,
     StringConstraints,
     ValidationError,
     model_validator,
@@ -33,6 +38,13 @@ from pydantic import (
 from pydantic_core import from_json
 
 from kongchuo_rules._base import FrozenModel
+from kongchuo_rules._privacy import (
+    ID_CHECK,
+    ID_WEIGHTS,
+    check_char,
+    contains_national_id,
+    normalise_national_id,
+)
 from kongchuo_rules.errors import CaseError, custom_error, problems_of
 from kongchuo_rules.vocabulary import (
     ActionKind,
@@ -50,11 +62,14 @@ from kongchuo_rules.vocabulary import (
 __all__ = [
     "ID_CHECK",
     "ID_WEIGHTS",
+    "MAX_DATE",
+    "MIN_DATE",
     "Absence",
     "ActionTaken",
     "Actor",
     "AdministrativePenalty",
     "Case",
+    "CaseDate",
     "Completion",
     "CourtApplication",
     "Deferral",
@@ -74,16 +89,13 @@ __all__ = [
     "RegistryMark",
     "Report",
     "Student",
+    "StudentId",
     "TransferOut",
     "Whereabouts",
     "national_id_birth_date",
     "national_id_check_char",
+    "validate_national_id",
 ]
-
-ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-"""The weights of the ISO 7064 MOD 11-2 check of a national id's first 17 digits."""
-ID_CHECK = "10X98765432"
-"""The check character of each remainder modulo 11."""
 
 
 def national_id_birth_date(value: str) -> dt.date:
@@ -101,17 +113,15 @@ def national_id_check_char(body: str) -> str:
     >>> national_id_check_char("23032120130503123")
     '0'
     """
-    total = sum(int(d) * w for d, w in zip(body, ID_WEIGHTS, strict=True))
-    return ID_CHECK[total % 11]
+    return check_char(body)
+
+
+_ID_SHAPE = re.compile(r"[0-9]{17}[0-9X]")
 
 
 def _check_national_id(value: str) -> str:
-    value = value.strip().upper()
-    if (
-        len(value) != 18
-        or not value[:17].isdigit()
-        or not (value[17].isdigit() or value[17] == "X")
-    ):
+    value = normalise_national_id(value)
+    if not _ID_SHAPE.fullmatch(value):
         raise custom_error("invalid_national_id", "format")
     if national_id_check_char(value[:17]) != value[17]:
         raise custom_error("invalid_national_id", "checksum")
@@ -122,11 +132,65 @@ def _check_national_id(value: str) -> str:
     return value
 
 
+def validate_national_id(value: str) -> str:
+    """``value`` as a canonical national id (ASCII, upper-case ``X``); ``ValueError`` (with a
+    message that does not quote it) if it is not a valid one.
+
+    >>> validate_national_id("２３０３２１２０１３０５０３１２３０")
+    '230321201305031230'
+    """
+    return _check_national_id(value)
+
+
 NationalId = Annotated[str, AfterValidator(_check_national_id)]
-"""An 18-character 居民身份证号 with a valid ISO 7064 MOD 11-2 check character."""
+"""An 18-character 居民身份证号 with a valid ISO 7064 MOD 11-2 check character, in ASCII:
+full-width digits and ``Ｘ`` are normalised (NFKC), any other non-ASCII digit is rejected — the
+same rule wherever an id is read (case JSON, rosters, ``reconcile``), so one child never has two
+spellings."""
 
 NonEmptyStr = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 """A non-blank string of at most 200 characters."""
+
+MIN_DATE = dt.date(1900, 1, 1)
+"""The earliest date a case may hold: before the birth of anyone of school age or their
+guardians' records, and late enough that no computation reaches ``date.min``."""
+MAX_DATE = dt.date(2199, 12, 31)
+"""The latest date a case may hold: far beyond any school year a vendor plans for, and far
+enough from ``date.max`` (9999-12-31) that adding school days, months or a monitoring period
+never overflows."""
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _date_input(value: object) -> object:
+    """Only a ``date`` or a ``YYYY-MM-DD`` string: no Unix timestamp, no date-time."""
+    if isinstance(value, dt.datetime):
+        raise custom_error("invalid_date", "datetime")
+    if isinstance(value, dt.date) or (isinstance(value, str) and _ISO_DATE.fullmatch(value)):
+        return value
+    raise custom_error("invalid_date")
+
+
+def _date_in_range(value: dt.date) -> dt.date:
+    if not MIN_DATE <= value <= MAX_DATE:
+        raise custom_error("out_of_range", "date", ge=MIN_DATE.isoformat(), le=MAX_DATE.isoformat())
+    return value
+
+
+CaseDate = Annotated[dt.date, BeforeValidator(_date_input), AfterValidator(_date_in_range)]
+"""A date of a case: a ``date`` or a ``YYYY-MM-DD`` string (never a number read as a Unix
+timestamp), from :data:`MIN_DATE` to :data:`MAX_DATE`."""
+
+
+def _check_student_id(value: str) -> str:
+    if contains_national_id(value):
+        raise custom_error("id_holds_national_id")
+    return value
+
+
+StudentId = Annotated[NonEmptyStr, AfterValidator(_check_student_id)]
+"""The vendor's student id: non-blank, at most 200 characters, and not holding a national id
+(it appears in every assessment, explanation and error, so it must not be personal data)."""
 
 Phone = Annotated[
     str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9][0-9 \-]{4,19}$")
@@ -140,11 +204,11 @@ Actor = Role | Agency
 class Household(FrozenModel):
     """The household's circumstances (plan 二: 脱贫家庭 … 为重点)."""
 
-    poverty_alleviated: bool = False
-    low_income: bool = False
-    extreme_poverty_support: bool = False
-    rural_disabled_poor: bool = False
-    economic_hardship: bool = False
+    poverty_alleviated: StrictBool = False
+    low_income: StrictBool = False
+    extreme_poverty_support: StrictBool = False
+    rural_disabled_poor: StrictBool = False
+    economic_hardship: StrictBool = False
 
     @property
     def priority(self) -> bool:
@@ -155,21 +219,21 @@ class Household(FrozenModel):
 class Disability(FrozenModel):
     """A disability and whether it is certified (残疾证)."""
 
-    certified: bool = False
-    category: str | None = Field(default=None, max_length=100)
+    certified: StrictBool = False
+    category: str | None = Field(default=None, max_length=100, repr=False)
 
 
 class Student(FrozenModel):
     """The child. ``name`` and ``national_id`` are personal data: never logged or traced."""
 
-    id: NonEmptyStr
+    id: StudentId
     name: str | None = Field(default=None, repr=False, max_length=100)
     national_id: NationalId | None = Field(default=None, repr=False)
-    birth_date: dt.date
+    birth_date: CaseDate
     township: NonEmptyStr | None = None
     school_id: NonEmptyStr | None = None
-    grade: int | None = Field(default=None, ge=1, le=9)
-    registered: bool
+    grade: StrictInt | None = Field(default=None, ge=1, le=9)
+    registered: StrictBool
     household: Household = Household()
     flags: tuple[Flag, ...] = ()
     disability: Disability | None = None
@@ -195,13 +259,13 @@ class Guardian(FrozenModel):
     """A parent or legal guardian. ``name`` and ``phone`` are personal data."""
 
     name: str | None = Field(default=None, repr=False, max_length=100)
-    relation: str | None = Field(default=None, max_length=50)
+    relation: str | None = Field(default=None, max_length=50, repr=False)
     phone: Phone | None = Field(default=None, repr=False)
-    migrant_worker: bool = False
+    migrant_worker: StrictBool = False
 
 
 class _Dated(FrozenModel):
-    date: dt.date
+    date: CaseDate
     ref: str | None = Field(default=None, max_length=200)
     """The vendor's own id of the event (not personal data); named by the action it
     completes (``Action.done_by``)."""
@@ -216,9 +280,9 @@ class Absence(FrozenModel):
     """A spell of absence from ``start`` to ``end`` (inclusive; ``None``: still absent)."""
 
     type: Literal["absence"] = "absence"
-    start: dt.date
-    end: dt.date | None = None
-    excused: bool
+    start: CaseDate
+    end: CaseDate | None = None
+    excused: StrictBool
     reason: str | None = Field(default=None, max_length=200, repr=False)
     ref: str | None = Field(default=None, max_length=200)
     """The vendor's own id of the event (not personal data)."""
@@ -302,7 +366,7 @@ class GuardianOrder(_Dated):
 
     type: Literal["guardian_order"] = "guardian_order"
     by: Actor | None = None
-    deadline: dt.date | None = None
+    deadline: CaseDate | None = None
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:
@@ -315,7 +379,7 @@ class AdministrativePenalty(_Dated):
     """An administrative penalty decision (教育行政处罚决定) with its compliance deadline."""
 
     type: Literal["administrative_penalty"] = "administrative_penalty"
-    deadline: dt.date | None = None
+    deadline: CaseDate | None = None
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:
@@ -347,7 +411,7 @@ class Deferral(_Dated):
     """An approved deferral of entry or suspension (经批准缓学/休学) until ``until``."""
 
     type: Literal["deferral"] = "deferral"
-    until: dt.date | None = None
+    until: CaseDate | None = None
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:
@@ -360,7 +424,7 @@ class TransferOut(_Dated):
     """Left the county's schools for a receiving school."""
 
     type: Literal["transfer_out"] = "transfer_out"
-    destination: str | None = Field(default=None, max_length=200)
+    destination: str | None = Field(default=None, max_length=200, repr=False)
 
 
 class ActionTaken(_Dated):
@@ -442,7 +506,7 @@ class Case(FrozenModel):
         try:
             return super().model_validate(obj, *args, **kwargs)
         except ValidationError as exc:
-            raise CaseError(_case_id(obj), problems_of(exc, cls)) from None
+            raise CaseError(_case_id(obj), problems_of(exc, cls, obj)) from None
 
     @classmethod
     def model_validate_json(
@@ -465,9 +529,10 @@ def _case_id_of_json(json_data: str | bytes | bytearray) -> str | None:
 
 
 def _case_id(obj: Any) -> str | None:
-    """The vendor's student id of raw input, if there is a usable one (it is not personal data)."""
+    """The vendor's student id of raw input, if there is a usable one: one that the case would
+    accept (never one that holds a national id)."""
     student = obj.get("student") if isinstance(obj, Mapping) else None
     sid = student.get("id") if isinstance(student, Mapping) else None
-    if isinstance(sid, str) and sid.strip() and len(sid) <= 200:
+    if isinstance(sid, str) and sid.strip() and len(sid) <= 200 and not contains_national_id(sid):
         return sid.strip()
     return None

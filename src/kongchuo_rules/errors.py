@@ -76,6 +76,7 @@ CODES: Mapping[str, tuple[str, str]] = {
     "bad_format": ("格式不正确", "wrong format"),
     "out_of_range": ("超出允许范围", "out of range"),
     "invalid_national_id": ("不是有效的18位居民身份证号", "not a valid 18-character national id"),
+    "id_holds_national_id": ("编号中含有居民身份证号", "the id contains a national id"),
     "birth_date_mismatch": ("出生日期与身份证号不一致", "does not match the national id"),
     "dates_out_of_order": ("日期先后顺序不对", "dates out of order"),
     "before_birth": ("早于学生出生日期", "before the student's birth date"),
@@ -119,6 +120,14 @@ _DETAILS: Mapping[str, tuple[str, str]] = {
         "不允许的字段（字段名不显示）；允许的字段：{allowed}",
         "unknown field (its name is not shown); allowed: {allowed}",
     ),
+    "unknown_field.position": (
+        "不允许的字段（第 {position} 个键，共 {count} 个；字段名不显示）",
+        "unknown field (key no. {position} of {count}; its name is not shown)",
+    ),
+    "unknown_field.position_allowed": (
+        "不允许的字段（第 {position} 个键，共 {count} 个；字段名不显示）；允许的字段：{allowed}",
+        "unknown field (key no. {position} of {count}; its name is not shown); allowed: {allowed}",
+    ),
     "wrong_type.string": ("应为字符串", "expected a string"),
     "wrong_type.integer": ("应为整数", "expected an integer"),
     "wrong_type.number": ("应为数字", "expected a number"),
@@ -131,6 +140,20 @@ _DETAILS: Mapping[str, tuple[str, str]] = {
         "expected a date (not a datetime or a string)",
     ),
     "invalid_date": ("不是有效日期（应为 YYYY-MM-DD）", "not a valid date (YYYY-MM-DD)"),
+    "invalid_date.datetime": (
+        "不是有效日期（应为 YYYY-MM-DD，不能带时间）",
+        "not a valid date (YYYY-MM-DD, not a date and time)",
+    ),
+    "out_of_range.date": (
+        "日期超出支持范围（{ge} 至 {le}）",
+        "date outside the supported range {ge}..{le}",
+    ),
+    "id_holds_national_id": (
+        "编号中含有居民身份证号（个人信息）：请使用不含身份证号的本系统编号"
+        "（全国学籍号 G + 身份证号 即含有身份证号）",
+        "contains a national id (personal data): use an id of the vendor's own that does not "
+        "embed the 身份证号 (the registry number G + 身份证号 is one that does)",
+    ),
     "blank": ("不能为空", "must not be blank"),
     "too_short": ("至少 {min_length} 个字符", "must have at least {min_length} characters"),
     "too_short.items": ("至少 {min_length} 项", "must have at least {min_length} items"),
@@ -226,6 +249,8 @@ _TYPE_CODES: Mapping[str, tuple[str, str]] = {
 # words (what it expected, line and column) — never the input
 _SAFE_CONTEXT = (
     "allowed",
+    "count",
+    "position",
     "error",
     "expected",
     "expected_tags",
@@ -395,7 +420,9 @@ def _pair_problem(field: str, message: str) -> Problem:
     return Problem("invalid_value", path, f"{CODES['invalid_value'][0]}：{message}", message)
 
 
-def custom_error(code: str, variant: str = "", *, field: str | None = None) -> PydanticCustomError:
+def custom_error(
+    code: str, variant: str = "", *, field: str | None = None, **bounds: Any
+) -> PydanticCustomError:
     """An error for a validator to raise: ``code`` (and ``variant``) from :data:`CODES`;
     ``field``, a path relative to the model being validated, names the field at fault when the
     validator is a model validator (whose errors pydantic reports at the model itself).
@@ -406,10 +433,10 @@ def custom_error(code: str, variant: str = "", *, field: str | None = None) -> P
     if code not in CODES:
         raise KeyError(f"unknown error code {code!r}")
     key = f"{code}.{variant}" if variant else code
-    context: dict[str, Any] = {"variant": variant}
+    context: dict[str, Any] = {"variant": variant, **bounds}
     if field is not None:
         context["field"] = field
-    return PydanticCustomError(code, _message(key)[1], context)
+    return PydanticCustomError(code, _message(key, bounds)[1], context)
 
 
 # -- from pydantic's errors to problems -------------------------------------------------------
@@ -488,19 +515,25 @@ def _problem(error: ErrorDetails | Mapping[str, Any], path: str | None) -> Probl
     return Problem(code, path, zh, en)
 
 
-def problems_of(exc: ValidationError, model: type[Any] | None = None) -> list[Problem]:
+def problems_of(
+    exc: ValidationError, model: type[Any] | None = None, data: Any = None
+) -> list[Problem]:
     """One :class:`Problem` per fault of ``exc`` — with no input value, and one problem (not
     one per member) for a value that matches no member of a union such as ``Role | Agency``.
 
-    ``model``, the model validated, lets an unknown field's problem list the allowed fields.
+    ``model``, the model validated, lets an unknown field's problem list the allowed fields;
+    ``data``, the input validated, lets it say where the unknown key sits (``key no. 3 of 5``).
+    Neither the key nor its value is ever shown: a key can be a name.
     """
     return problems_from_details(
-        exc.errors(include_input=False, include_url=False, include_context=True), model
+        exc.errors(include_input=False, include_url=False, include_context=True), model, data
     )
 
 
 def problems_from_details(
-    errors: Sequence[ErrorDetails] | Sequence[Mapping[str, Any]], model: type[Any] | None = None
+    errors: Sequence[ErrorDetails] | Sequence[Mapping[str, Any]],
+    model: type[Any] | None = None,
+    data: Any = None,
 ) -> list[Problem]:
     """:func:`problems_of` for pydantic's error details (``ValidationError.errors()``, or a web
     framework's list of them); an ``input`` in the details is never read."""
@@ -510,7 +543,7 @@ def problems_from_details(
         parts, union = _clean_loc(error["loc"])
         path = ".".join(str(p) for p in parts) or None
         if error["type"] == "extra_forbidden" and parts:
-            problems.append(_unknown_field(model, error["loc"], parts))
+            problems.append(_unknown_field(model, error["loc"], parts, data))
             continue
         problem = _problem(error, path)
         if not union:
@@ -532,17 +565,41 @@ def problems_from_details(
 
 
 def _unknown_field(
-    model: type[Any] | None, loc: Sequence[int | str], parts: list[int | str]
+    model: type[Any] | None, loc: Sequence[int | str], parts: list[int | str], data: Any
 ) -> Problem:
     """An unknown field, reported at the object that holds it (the key itself is never shown:
-    a key can be a name), with the fields that object allows when they can be found."""
+    a key can be a name), with its position among that object's keys when the input is known
+    and the fields that object allows when they can be found."""
     parent = ".".join(str(p) for p in parts[:-1]) or None
     allowed = _allowed_fields(model, loc[:-1]) if model is not None else None
-    if allowed:
-        zh, en = _message("unknown_field.allowed", {"allowed": ", ".join(allowed)})
-    else:
-        zh, en = _message("unknown_field")
+    context: dict[str, Any] = {"allowed": ", ".join(allowed)} if allowed else {}
+    position = _key_position(data, parts[:-1], loc[-1]) if data is not None else None
+    if position is not None:
+        context["position"], context["count"] = position
+    variant = "_".join(v for v, on in (("position", position), ("allowed", allowed)) if on)
+    zh, en = _message(f"unknown_field.{variant}" if variant else "unknown_field", context)
     return Problem("unknown_field", parent, zh, en)
+
+
+def _key_position(data: Any, path: Sequence[int | str], key: Any) -> tuple[int, int] | None:
+    """``(n, count)``: ``key`` is the n-th of the ``count`` keys of the object at ``path`` in
+    ``data``; ``None`` when it cannot be found."""
+    target = data
+    try:
+        for part in path:
+            if isinstance(target, Mapping):
+                target = target[part]
+            elif isinstance(target, list | tuple):
+                target = target[int(part)]
+            else:
+                return None
+        if isinstance(target, Mapping):
+            for i, candidate in enumerate(target, 1):
+                if candidate == key:
+                    return i, len(target)
+    except (KeyError, IndexError, ValueError, TypeError):
+        return None
+    return None
 
 
 def _allowed_fields(model: type[Any], loc: Sequence[int | str]) -> list[str] | None:
@@ -631,16 +688,22 @@ def enum_member(cls: type[E], value: object, field: str) -> E:
 
 
 def check_as_of(case_id: str, birth_date: dt.date, as_of: object) -> None:
-    """Raise :class:`CaseError` unless ``as_of`` is a ``date`` (not a ``datetime``) on or after
-    the child's birth date.
+    """Raise :class:`CaseError` unless ``as_of`` is a ``date`` (not a ``datetime``) within the
+    supported range of a case's dates (:data:`~kongchuo_rules.case.MIN_DATE` to
+    :data:`~kongchuo_rules.case.MAX_DATE`) and on or after the child's birth date.
 
     >>> check_as_of("S-1", dt.date(2015, 5, 3), dt.date(2002, 1, 1))
     Traceback (most recent call last):
     ...
     kongchuo_rules.errors.CaseError: case 'S-1': 1 problem(s): as_of: as_of is before the ...
     """
+    from kongchuo_rules.case import MAX_DATE, MIN_DATE  # the one definition of the range
+
     if type(as_of) is not dt.date:
         raise CaseError(case_id, [problem("wrong_type", "as_of", "date")])
+    if not MIN_DATE <= as_of <= MAX_DATE:
+        bounds = {"ge": MIN_DATE.isoformat(), "le": MAX_DATE.isoformat()}
+        raise CaseError(case_id, [problem("out_of_range", "as_of", "date", **bounds)])
     if as_of < birth_date:
         raise CaseError(case_id, [problem("as_of_before_birth", "as_of")])
 

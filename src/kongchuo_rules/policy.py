@@ -18,6 +18,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import re
 import tomllib
 from collections.abc import Mapping, Sequence
 from datetime import date
@@ -30,16 +31,19 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
 from pydantic import (
     BeforeValidator,
     Field,
-    NonNegativeInt,
     PlainSerializer,
-    PositiveInt,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
     ValidationError,
     model_validator,
 )
 
 from kongchuo_rules._base import FrozenModel
+from kongchuo_rules._privacy import safe_error_pairs
+from kongchuo_rules.case import CaseDate
 from kongchuo_rules.citations import Citation, quote_in_text
-from kongchuo_rules.errors import PolicyError, describe_errors, error_pairs
+from kongchuo_rules.errors import PolicyError
 from kongchuo_rules.vocabulary import (
     ActionKind,
     Agency,
@@ -55,9 +59,12 @@ if TYPE_CHECKING:
     from kongchuo_rules.calendar import SchoolCalendar
 
 __all__ = [
+    "MAX_DAYS",
+    "MAX_SCHOOL_DAYS",
     "AbsenceParams",
     "AgeParams",
     "CalendarParams",
+    "Departure",
     "DutyRule",
     "DutySpec",
     "EnforcementParams",
@@ -77,16 +84,35 @@ __all__ = [
     "bundled_policy_path",
     "default_policy",
     "load_policy",
+    "parameter_bounds",
 ]
 
 _NON_LEAP_YEAR = 2025
+
+MAX_SCHOOL_DAYS = 200
+"""The most school days a threshold or a deadline may be: a school year has about 190 school
+days (two terms), so a longer one is no deadline at all, and a day count of 10**6 would send the
+calendar thousands of years ahead."""
+MAX_DAYS = 1_096
+"""The most calendar days a period may be (three years): the longest a monitoring period or a
+compliance deadline can sensibly run within nine years of schooling."""
+
+SchoolDays = Annotated[StrictInt, Field(ge=0, le=MAX_SCHOOL_DAYS)]
+"""A number of school days, 0..:data:`MAX_SCHOOL_DAYS` (an integer: not ``7.0``, ``"7"`` or
+``True``)."""
+PositiveSchoolDays = Annotated[StrictInt, Field(ge=1, le=MAX_SCHOOL_DAYS)]
+"""A number of school days, 1..:data:`MAX_SCHOOL_DAYS`."""
+Days = Annotated[StrictInt, Field(ge=1, le=MAX_DAYS)]
+"""A number of calendar days, 1..:data:`MAX_DAYS`."""
+Ratio = Annotated[StrictFloat, Field(ge=0, le=1, allow_inf_nan=False)]
+"""A share from 0 to 1."""
 
 
 class MonthDayValue(FrozenModel):
     """A month and day without a year (``"08-31"``); 29 February is not allowed."""
 
-    month: int = Field(ge=1, le=12)
-    day: int = Field(ge=1, le=31)
+    month: StrictInt = Field(ge=1, le=12)
+    day: StrictInt = Field(ge=1, le=31)
 
     @model_validator(mode="after")
     def _real_day(self) -> Self:
@@ -111,10 +137,12 @@ class MonthDayValue(FrozenModel):
 def _parse_month_day(value: object) -> object:
     if isinstance(value, str):
         parts = value.split("-")
-        if len(parts) != 2 or not all(p.isdigit() for p in parts):
+        if len(parts) != 2 or not all(re.fullmatch(r"[0-9]{1,2}", p) for p in parts):
             raise ValueError("expected a month-day such as '08-31'")
         return {"month": int(parts[0]), "day": int(parts[1])}
-    return value
+    if isinstance(value, MonthDayValue):
+        return value
+    raise ValueError("expected a month-day such as '08-31'")
 
 
 MonthDay = Annotated[
@@ -147,9 +175,12 @@ class MonthClock(StrEnum):
 class AgeParams(FrozenModel):
     """``age.*``: who is of compulsory-school age."""
 
-    entry_age: PositiveInt
+    entry_age: Annotated[StrictInt, Field(ge=3, le=10)]
+    """3..10: school entry in China is at 6 (law), 7 in some places; never before 3 (kindergarten
+    age) or after 10."""
     entry_cutoff: MonthDay
-    compulsory_years: PositiveInt
+    compulsory_years: Annotated[StrictInt, Field(ge=1, le=12)]
+    """1..12: nine years by law; up to twelve where a county extends free schooling."""
 
 
 class CalendarParams(FrozenModel):
@@ -159,82 +190,124 @@ class CalendarParams(FrozenModel):
     autumn_term: TermSpan
     spring_term: TermSpan
 
+    @model_validator(mode="after")
+    def _terms_in_order(self) -> Self:
+        """The autumn term, then the spring term, both inside one school year — read the way
+        :meth:`~kongchuo_rules.calendar.SchoolCalendar.terms_of` places them (the spring term in
+        the next calendar year when it starts before September)."""
+
+        def day(md: MonthDayValue) -> int:
+            return (
+                md.in_year(_NON_LEAP_YEAR) - self.school_year_start.in_year(_NON_LEAP_YEAR)
+            ).days % 365
+
+        def length(term: TermSpan) -> int:
+            return (day(term.end) - day(term.start)) % 365
+
+        autumn, spring = self.autumn_term, self.spring_term
+        a, c = day(autumn.start), day(spring.start)
+        if not a + length(autumn) < c:
+            raise ValueError(
+                "calendar.spring_term must start after calendar.autumn_term ends, in the same "
+                "school year (from calendar.school_year_start)"
+            )
+        if c + length(spring) > 364:
+            raise ValueError("calendar.spring_term must end before the next school year starts")
+        next_year = (spring.start.month, spring.start.day) < (
+            self.school_year_start.month,
+            self.school_year_start.day,
+        )
+        if next_year != (spring.start.month < _SPRING_NEXT_YEAR_BEFORE_MONTH):
+            raise ValueError(
+                "calendar.spring_term must start before September in the calendar year after "
+                "calendar.school_year_start"
+            )
+        return self
+
+
+_SPRING_NEXT_YEAR_BEFORE_MONTH = 9
+"""The school calendar puts a spring term that starts before this month in the calendar year
+after the school year starts (``SchoolCalendar.terms_of``); the policy check reads it the same
+way."""
+
 
 class AbsenceParams(FrozenModel):
     """``absence.*``: the 7-day and one-month rules."""
 
-    alert_unexcused_school_days: PositiveInt
-    persuasion_after_months: PositiveInt
-    home_visit_due_school_days: NonNegativeInt
+    alert_unexcused_school_days: PositiveSchoolDays
+    persuasion_after_months: Annotated[StrictInt, Field(ge=1, le=12)]
+    """1..12: the plan says one month; a school year has ten months of term."""
+    home_visit_due_school_days: SchoolDays
     month_clock: MonthClock
 
 
 class PersuasionParams(FrozenModel):
     """``persuasion.*``: persuasion and escalation."""
 
-    assign_persuader_due_school_days: NonNegativeInt
-    first_attempt_due_school_days: NonNegativeInt
-    agreed_return_grace_school_days: PositiveInt
-    escalation_due_school_days: NonNegativeInt
+    assign_persuader_due_school_days: SchoolDays
+    first_attempt_due_school_days: SchoolDays
+    agreed_return_grace_school_days: PositiveSchoolDays
+    escalation_due_school_days: SchoolDays
 
 
 class ReportingParams(FrozenModel):
     """``reporting.*``: registry marks and reports upward."""
 
-    report_due_school_days: NonNegativeInt
+    report_due_school_days: SchoolDays
 
 
 class ReturnedParams(FrozenModel):
     """``returned.*``: after a child comes back."""
 
-    monitoring_days: PositiveInt
-    individual_plan_due_school_days: NonNegativeInt
+    monitoring_days: Days
+    individual_plan_due_school_days: SchoolDays
 
 
 class EnforcementParams(FrozenModel):
     """``enforcement.*``: the guardian-enforcement ladder."""
 
-    step_due_school_days: NonNegativeInt
-    order_compliance_days: PositiveInt
+    step_due_school_days: SchoolDays
+    order_compliance_days: Days
 
 
 class WhereaboutsParams(FrozenModel):
     """``whereabouts.*``: the police's whereabouts checks."""
 
-    verify_due_school_days: NonNegativeInt
-    missing_response_due_school_days: NonNegativeInt
+    verify_due_school_days: SchoolDays
+    missing_response_due_school_days: SchoolDays
 
 
 class RoutingParams(FrozenModel):
     """``routing.*``: causes referred to agencies."""
 
-    referral_due_school_days: NonNegativeInt
-    child_labor_age: PositiveInt
+    referral_due_school_days: SchoolDays
+    child_labor_age: Annotated[StrictInt, Field(ge=10, le=18)]
+    """10..18: the plan's 16 (童工); never above the age of majority."""
 
 
 class EnrollmentParams(FrozenModel):
     """``enrollment.*``: out-of-school children."""
 
-    mobilization_due_school_days: NonNegativeInt
+    mobilization_due_school_days: SchoolDays
 
 
 class SpecialEducationParams(FrozenModel):
     """``special_education.*``: placement of disabled children."""
 
-    placement_due_school_days: NonNegativeInt
+    placement_due_school_days: SchoolDays
 
 
 class RatesParams(FrozenModel):
     """``rates.*``: what counts in the enrolment and retention rates, and the targets."""
 
-    enrollment_target: float = Field(ge=0, le=1)
-    retention_target: float = Field(ge=0, le=1)
-    exclude_exempt: bool
-    exclude_deferred: bool
-    count_non_local: bool
-    suspected_dropout_enrolled: bool
-    retention_adjust_transfers: bool
-    retention_adjust_deaths: bool
+    enrollment_target: Ratio
+    retention_target: Ratio
+    exclude_exempt: StrictBool
+    exclude_deferred: StrictBool
+    count_non_local: StrictBool
+    suspected_dropout_enrolled: StrictBool
+    retention_adjust_transfers: StrictBool
+    retention_adjust_deaths: StrictBool
 
 
 class ParameterSet(FrozenModel):
@@ -267,6 +340,24 @@ def _parameter_names() -> tuple[str, ...]:
 PARAMETER_NAMES: tuple[str, ...] = _parameter_names()
 """Every parameter name the rules know, in dotted form."""
 
+
+def parameter_bounds(name: str) -> tuple[float, float] | None:
+    """The inclusive bounds of numeric parameter ``name`` (``None`` for a date, a choice or a
+    flag); values outside them are refused at load and by :meth:`Policy.with_changes`.
+
+    >>> parameter_bounds("absence.alert_unexcused_school_days")
+    (1, 200)
+    """
+    group, field = name.split(".", 1)
+    model = ParameterSet.model_fields[group].annotation
+    info = model.model_fields[field]  # type: ignore[union-attr]
+    low = high = None
+    for item in info.metadata:
+        low = getattr(item, "ge", low)
+        high = getattr(item, "le", high)
+    return None if low is None or high is None else (low, high)
+
+
 Unit = Literal[
     "years", "months", "month_day", "term_span", "school_days", "days", "choice", "flag", "ratio"
 ]
@@ -275,8 +366,33 @@ Unit = Literal[
 class DatedValue(FrozenModel):
     """A parameter value and the day it takes effect (``None``: since always)."""
 
-    since: date | None = None
+    since: CaseDate | None = None
     value: Any
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain(cls, data: Any) -> Any:
+        if isinstance(data, Mapping) and not _plain_value(data.get("value")):
+            raise ValueError(
+                "value: not a plain value (a number, a string, a flag, or a table of those)"
+            )
+        return data
+
+
+_MAX_VALUE_DEPTH = 2
+"""How deeply a parameter value may nest: a scalar, or a table of scalars (a term span)."""
+
+
+def _plain_value(value: Any, depth: int = 0) -> bool:
+    """Whether ``value`` is a scalar, or a table of scalars — nothing deeper (a TOML array
+    nested 5,000 deep is refused here, before anything recurses into it)."""
+    if value is None or isinstance(value, bool | int | float | str | date):
+        return True
+    if depth >= _MAX_VALUE_DEPTH - 1:
+        return False
+    if isinstance(value, Mapping):
+        return all(isinstance(k, str) and _plain_value(v, depth + 1) for k, v in value.items())
+    return False
 
 
 class Description(FrozenModel):
@@ -315,6 +431,46 @@ class Parameter(FrozenModel):
             if dated.since is None or dated.since <= day:
                 current = dated.value
         return current
+
+
+class Departure(FrozenModel):
+    """A parameter whose value the plan (or the law) states, changed by
+    :meth:`Policy.with_changes` to another value.
+
+    The changed value is no longer the plan's: it is the scenario's own assumption. The clauses
+    that rules cite still quote the plan (their duty is the plan's), so a quote such as
+    「对无故7日未到校学生…」 next to a threshold of 5 is read with this record: the policy says
+    which number is the plan's and which is in force.
+    """
+
+    parameter: str
+    provenance: Provenance
+    """What the parameter's value was before the change: ``plan`` or ``law``."""
+    stated: tuple[DatedValue, ...]
+    """The values the plan (or law) states, as the policy file gives them."""
+    reference: str
+    quote: str | None = None
+
+    def note(self, lang: Lang = "zh") -> str:
+        """One line: the stated value, the source, and that the value in force departs from it.
+
+        >>> default_policy().with_changes({"absence.alert_unexcused_school_days": 5}).departures[
+        ...     0].note("en")  # doctest: +ELLIPSIS
+        "absence.alert_unexcused_school_days: changed from 7 (the plan: 「对无故7日...」); the ..."
+        """
+        stated = ", ".join(
+            (f"{v.since.isoformat()}: " if v.since else "") + _show(v.value) for v in self.stated
+        )
+        source = self.provenance.label(lang) + (f": 「{self.quote}」" if self.quote else "")
+        if lang == "zh":
+            return (
+                f"{self.parameter}：已由{stated}（{source}）改为其他值；"
+                "现值为本情景的假定，引用条文中的数字仍为原文"
+            )
+        return (
+            f"{self.parameter}: changed from {stated} ({source}); the value in force is this "
+            "scenario's assumption, and cited clauses still quote the plan's number"
+        )
 
 
 class Responsibility(FrozenModel):
@@ -410,6 +566,9 @@ class Policy(FrozenModel):
     not part of :attr:`fingerprint`)."""
     changes: tuple[str, ...] = ()
     """Names of the parameters changed from the file by :meth:`with_changes`."""
+    departures: tuple[Departure, ...] = ()
+    """The plan and law parameters that :meth:`with_changes` set to a value other than the
+    one the plan or law states (history, like ``changes``: not part of the content hash)."""
 
     @model_validator(mode="after")
     def _check(self) -> Self:
@@ -502,7 +661,7 @@ class Policy(FrozenModel):
             details = "; ".join(
                 f"parameter {'.'.join(path.split('.')[:2])!r}{when}: "
                 + (problem if path.count(".") < 2 else f"{path.split('.', 2)[2]}: {problem}")
-                for path, problem in error_pairs(exc)
+                for path, problem in safe_error_pairs(exc)
             )
             raise ValueError(details) from None
 
@@ -567,35 +726,97 @@ class Policy(FrozenModel):
         """A new, validated policy with some parameters replaced.
 
         Each change maps a dotted name to a value (in force since always) or to a list of
-        ``{"since": date, "value": ...}`` entries. Unknown names and wrong types raise
-        :class:`~kongchuo_rules.errors.PolicyError` naming the parameter.
+        ``{"since": date, "value": ...}`` entries. Unknown names, wrong types (``True``, ``"7"``
+        or ``7.0`` for a number of days) and values outside a parameter's bounds
+        (:func:`parameter_bounds`) raise :class:`~kongchuo_rules.errors.PolicyError` naming the
+        parameter; so does anything but a mapping of names.
+
+        A parameter whose provenance is ``plan`` or ``law`` and whose new value differs from
+        the stated one is listed in :attr:`departures`: the clauses cited still quote the plan,
+        and the policy records which number the plan states.
 
         >>> default_policy().with_changes({"absence.alert_unexcused_days": 5})
         Traceback (most recent call last):
         ...
         kongchuo_rules.errors.PolicyError: ... did you mean 'absence.alert_unexcused_school_days'?
         """
+        if not isinstance(changes, Mapping):
+            raise PolicyError(
+                "policy changes: expected a mapping of parameter names to values, "
+                f"not {type(changes).__name__}"
+            )
+        try:
+            return self._with_changes(changes)
+        except RecursionError:
+            raise PolicyError("policy changes: a value is nested too deeply") from None
+
+    def _with_changes(self, changes: Mapping[str, Any]) -> Policy:
         parameters = dict(self.parameters)
         problems: list[str] = []
-        for name, change in changes.items():
+        for i, (name, change) in enumerate(changes.items(), 1):
+            if not isinstance(name, str):
+                problems.append(f"policy changes, key no. {i}: a parameter name is a string")
+                continue
             if name not in parameters:
                 problems.append(f"parameter {name!r}: unknown parameter{_suggest(name)}")
                 continue
             entries = change if isinstance(change, list | tuple) else [{"value": change}]
+            if not entries:
+                problems.append(f"parameter {name!r}: no value given")
+                continue
             try:
                 values = tuple(DatedValue.model_validate(e) for e in entries)
                 parameters[name] = parameters[name].model_copy(update={"values": values})
                 Parameter.model_validate(parameters[name].model_dump())
             except ValidationError as exc:
-                problems.append(f"parameter {name!r}: {describe_errors(exc)}")
+                problems.append(f"parameter {name!r}: {_describe(exc)}")
         if problems:
             raise PolicyError("; ".join(problems))
         try:
             return self._rebuilt(
-                parameters=parameters, changes=tuple(sorted({*self.changes, *changes}))
+                parameters=parameters,
+                changes=tuple(sorted({*self.changes, *changes})),
+                departures=self._departures(parameters, changes),
             )
         except ValidationError as exc:
-            raise PolicyError(describe_errors(exc)) from None
+            raise PolicyError(_describe(exc)) from None
+
+    def _departures(
+        self, parameters: Mapping[str, Parameter], changes: Mapping[str, Any]
+    ) -> tuple[Departure, ...]:
+        """This policy's departures, updated for ``changes``: a plan or law parameter set to a
+        value other than the stated one departs; set back to it, it no longer does."""
+        known = {d.parameter: d for d in self.departures}
+        for name in changes:
+            before = known.get(name)
+            if before is None:
+                original = self.parameters[name]
+                if original.provenance is Provenance.ASSUMPTION:
+                    continue
+                before = Departure(
+                    parameter=name,
+                    provenance=original.provenance,
+                    stated=original.values,
+                    reference=original.reference,
+                    quote=original.quote,
+                )
+            if _same_values(parameters[name].values, before.stated):
+                known.pop(name, None)
+            else:
+                known[name] = before
+        return tuple(known[name] for name in sorted(known))
+
+    def provenance(self, name: str) -> Provenance:
+        """Where the value in force of ``name`` comes from: the file's provenance, or
+        ``assumption`` for a plan or law parameter that :meth:`with_changes` departed from.
+
+        >>> default_policy().with_changes({"absence.alert_unexcused_school_days": 5}).provenance(
+        ...     "absence.alert_unexcused_school_days")
+        <Provenance.ASSUMPTION: 'assumption'>
+        """
+        if any(d.parameter == name for d in self.departures):
+            return Provenance.ASSUMPTION
+        return self.parameters[name].provenance
 
     def _rebuilt(self, **update: Any) -> Policy:
         """A new, validated policy from this one's fields (never its caches) and ``update``."""
@@ -609,6 +830,12 @@ class Policy(FrozenModel):
             (f"{v.since.isoformat()}: " if v.since else "") + _show(v.value) for v in param.values
         )
         desc = param.description.zh if lang == "zh" else param.description.en
+        departure = next((d for d in self.departures if d.parameter == name), None)
+        if departure is not None:
+            return (
+                f"{name} = {values} [{param.unit}; {self.provenance(name).label(lang)}] "
+                f"{desc} — {departure.note(lang)}"
+            )
         return (
             f"{name} = {values} [{param.unit}; {param.provenance.label(lang)}] "
             f"{desc} — {param.reference}"
@@ -657,6 +884,22 @@ def _default_calendar(policy: Policy) -> SchoolCalendar:
     return SchoolCalendar(policy=policy)
 
 
+def _describe(exc: ValidationError) -> str:
+    """One line for every problem of ``exc``: field paths and problems, never a value or an
+    unknown key (a policy is not personal data, but a change may be built from anything)."""
+    return "; ".join(
+        problem if path == "(root)" else f"{path}: {problem}"
+        for path, problem in safe_error_pairs(exc)
+    )
+
+
+def _same_values(a: Sequence[DatedValue], b: Sequence[DatedValue]) -> bool:
+    """Whether two value lists say the same (``7`` and ``7.0`` differ: types matter)."""
+    return [(v.since, type(v.value), v.value) for v in a] == [
+        (v.since, type(v.value), v.value) for v in b
+    ]
+
+
 def _show(value: Any) -> str:
     if isinstance(value, dict):
         return "{" + ", ".join(f"{k}={v}" for k, v in value.items()) + "}"
@@ -682,7 +925,7 @@ def _from_file_data(data: Mapping[str, Any], source_text: str, where: str) -> Po
             source_text=source_text,
         )
     except ValidationError as exc:
-        raise PolicyError(f"{where}: {describe_errors(exc)}") from None
+        raise PolicyError(f"{where}: {_describe(exc)}") from None
 
 
 def load_policy(path: str | Path, *, source_text: str | None = None) -> Policy:
@@ -696,6 +939,8 @@ def load_policy(path: str | Path, *, source_text: str | None = None) -> Policy:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise PolicyError(f"{path.name}: cannot read the policy file ({exc})") from None
+    except RecursionError:
+        raise PolicyError(f"{path.name}: cannot read the policy file (nested too deeply)") from None
     if source_text is None:
         source = data.get("policy", {}).get("source")
         if not isinstance(source, str):

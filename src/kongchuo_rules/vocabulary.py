@@ -416,3 +416,24 @@ class FindingCode(LabelledEnum):
         "考勤尚未记录",
         "attendance not recorded yet",
     )
+    # cross-roster conflicts (issue 13; PRODUCT.md §6.1: findings, never silent merges)
+    MARKED_DROPOUT_PRESENT = (
+        "marked_dropout_present",
+        "学籍标注为辍学（疑似辍学），但该生在在校名册中",
+        "marked as a dropout in the registry, yet on a presence roster",
+    )
+    PRESENT_AT_OTHER_SCHOOL = (
+        "present_at_other_school",
+        "在一校注册学籍，却在另一校在校（人籍分离）",
+        "registered at one school, present at another",
+    )
+    ELSEWHERE_BUT_HERE = (
+        "elsewhere_but_here",
+        "已核实在县外就读，但在本县注册学籍或在校",
+        "verified studying elsewhere, yet registered or present here",
+    )
+    EXEMPT_OR_DEFERRED_PRESENT = (
+        "exempt_or_deferred_present",
+        "已免予入学或缓学、休学，但该生在在校名册中",
+        "exempt or deferred, yet on a presence roster",
+    )

@@ -42,7 +42,7 @@ from kongchuo_rules.batch._frames import (
     to_polars,
 )
 from kongchuo_rules.calendar import SchoolCalendar
-from kongchuo_rules.case import Case
+from kongchuo_rules.case import MAX_DATE, MIN_DATE, Case
 from kongchuo_rules.policy import Policy
 from kongchuo_rules.vocabulary import ActionKind, Agency, Cause, EscalationLevel, FindingCode, Role
 
@@ -97,6 +97,8 @@ def assess_batch(
     """
     if not isinstance(as_of, dt.date) or isinstance(as_of, dt.datetime):
         raise BatchInputError("as_of: expected a date")
+    if not MIN_DATE <= as_of <= MAX_DATE:
+        raise BatchInputError(f"as_of: date outside the supported range {MIN_DATE}..{MAX_DATE}")
     policy, calendar = resolve(policy, calendar)
     events_table = to_polars(events, "events")
     enc = encode(to_polars(students, "students"), events_table)

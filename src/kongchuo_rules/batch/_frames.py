@@ -17,7 +17,8 @@ import polars as pl
 
 from kongchuo_rules._internal import codes
 from kongchuo_rules._internal.days import NO_DAY
-from kongchuo_rules.case import ID_CHECK, ID_WEIGHTS
+from kongchuo_rules._privacy import FULL_WIDTH_ID_CHARS, contains_national_id
+from kongchuo_rules.case import ID_CHECK, ID_WEIGHTS, MAX_DATE, MIN_DATE
 from kongchuo_rules.errors import KongchuoError
 from kongchuo_rules.vocabulary import (
     ActionKind,
@@ -161,11 +162,15 @@ def _cast(df: pl.DataFrame, table: str, column: str, kind: str) -> pl.Series:
     series = df.get_column(column)
     target = DTYPES[kind]
     if series.dtype == target:
+        if kind == "date":
+            _check_date_range(series, table, column)
         return series
     if series.null_count() == len(series):  # an empty column, whatever its dtype
         return pl.Series(column, [None] * len(series), dtype=target)
     if kind == "date" and series.dtype == pl.Datetime:
-        return series.dt.date()
+        converted = series.dt.date()
+        _check_date_range(converted, table, column)
+        return converted
     if kind == "int" and series.dtype.is_float():
         bad = series.is_not_null() & (series != series.round(0))
         if bad.any():
@@ -190,7 +195,19 @@ def _cast(df: pl.DataFrame, table: str, column: str, kind: str) -> pl.Series:
             f"{table}: row {_first(bad)}: column {column!r}: not a valid {kind}"
             + (" (YYYY-MM-DD)" if kind == "date" else "")
         )
+    if kind == "date":
+        _check_date_range(converted, table, column)
     return converted
+
+
+def _check_date_range(dates: pl.Series, table: str, column: str) -> None:
+    """Every date within the range a case may hold (as ``Case`` checks it)."""
+    outside = (dates < MIN_DATE) | (dates > MAX_DATE)
+    if outside.any():
+        raise BatchInputError(
+            f"{table}: row {_first(outside.fill_null(False))}: column {column!r}: date outside "
+            f"the supported range {MIN_DATE}..{MAX_DATE}"
+        )
 
 
 def _columns(df: pl.DataFrame, table: str, known: Sequence[str], required: Sequence[str]) -> None:
@@ -238,6 +255,15 @@ def _students(students: pl.DataFrame) -> pl.DataFrame:
     blank = ids.str.len_chars() == 0
     if blank.any():
         raise BatchInputError(f"{t}: row {_first(blank)}: column 'id': blank")
+    # a student id holding a national id (the registry number G + 身份证号) is refused, as by
+    # ``Student``: a cheap pattern finds the candidates, the checksum decides
+    candidates = _ascii_id_forms(ids).str.contains(r"[0-9]{17}[0-9Xx]")
+    for row in candidates.arg_true().to_list():
+        if contains_national_id(ids[row]):
+            raise BatchInputError(
+                f"{t}: row {row}: column 'id': contains a national id (personal data); use an "
+                "id of the vendor's own"
+            )
     duplicated = ids.is_duplicated()
     if duplicated.any():
         rows = duplicated.arg_true().to_list()[:5]
@@ -260,7 +286,7 @@ def _check_national_ids(nid: pl.Series, birth: pl.Series) -> None:
     if not present.any():
         return
     where = present.arg_true().to_numpy()
-    values = nid.filter(present).str.strip_chars().str.to_uppercase()
+    values = _ascii_id_forms(nid.filter(present)).str.strip_chars().str.to_uppercase()
     shape = values.str.contains(r"^[0-9]{17}[0-9X]$")
     if not shape.all():
         raise BatchInputError(
@@ -293,6 +319,14 @@ def _check_national_ids(nid: pl.Series, birth: pl.Series) -> None:
 
 
 _WEIGHTS = ID_WEIGHTS
+
+
+def _ascii_id_forms(values: pl.Series) -> pl.Series:
+    """``values`` with the full-width digits, ``Ｘ``/``ｘ`` and the ideographic space of a
+    Chinese input method made ASCII (as :func:`~kongchuo_rules.case.validate_national_id`
+    reads them)."""
+    wide, narrow = zip(*FULL_WIDTH_ID_CHARS.items(), strict=True)
+    return values.str.replace_many(list(wide), list(narrow))
 
 
 def encode(students: pl.DataFrame, events: pl.DataFrame) -> Encoded:

@@ -1,6 +1,7 @@
 """County level (PRODUCT.md §6): the reconciliation ledger (台账), rates against the plan's
 targets, and the calendar of institutional duties."""
 
+from kongchuo_rules.county._csv import RosterError, read_records
 from kongchuo_rules.county.duties import Duty, duties
 from kongchuo_rules.county.ledger import FollowUp, Ledger, LedgerEntry, reconcile
 from kongchuo_rules.county.rates import (
@@ -32,9 +33,11 @@ __all__ = [
     "PresenceRecord",
     "Rate",
     "RegistryRecord",
+    "RosterError",
     "SurveyRecord",
     "duties",
     "enrollment_rate",
+    "read_records",
     "reconcile",
     "retention_rate",
     "retention_rate_from_snapshots",

@@ -21,12 +21,14 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
-from pydantic import Field
+from pydantic import Field, ValidationError
 
 from kongchuo_rules._base import FrozenModel
+from kongchuo_rules._privacy import normalise_national_id, safe_error_pairs, spreadsheet_cell
 from kongchuo_rules.assessment import Assessment, Finding, FindingCode
-from kongchuo_rules.case import national_id_birth_date
+from kongchuo_rules.case import national_id_birth_date, validate_national_id
 from kongchuo_rules.citations import Citation
+from kongchuo_rules.county._csv import RosterError
 from kongchuo_rules.county.records import (
     Decision,
     DecisionKind,
@@ -106,7 +108,7 @@ class FollowUp(FrozenModel):
 class LedgerEntry(FrozenModel):
     """One child in the ledger. ``name`` is kept only for an export that asks for it."""
 
-    national_id: str
+    national_id: str = Field(repr=False)
     category: LedgerCategory
     township: str | None = None
     school_id: str | None = None
@@ -129,16 +131,29 @@ class Ledger(FrozenModel):
     findings: tuple[Finding, ...]
 
     def entry(self, national_id: str) -> LedgerEntry:
-        """The entry of ``national_id`` (``KeyError`` if the child is in no roster)."""
+        """The entry of ``national_id`` (``KeyError`` if the child is in no roster); the id is
+        normalised as the rosters' ids are (full-width digits)."""
+        national_id = normalise_national_id(national_id)
         for entry in self.entries:
             if entry.national_id == national_id:
                 return entry
         raise KeyError("no such child in the ledger")
 
-    def to_csv(self, *, include_names: bool = False, lang: Lang = "zh") -> str:
-        """The ledger as CSV text (UTF-8); names only when ``include_names`` is true."""
+    def to_csv(
+        self, *, include_names: bool = False, lang: Lang = "zh", ids_as_text: bool = True
+    ) -> str:
+        """The ledger as CSV text (UTF-8); names only when ``include_names`` is true.
+
+        Made to be opened in a spreadsheet (see docs/ledger.md, "The ledger CSV"): every text
+        cell that begins with a formula character (``=`` ``+`` ``-`` ``@``, tab, CR …) gets a
+        leading apostrophe, so it is shown as text and never run (OWASP's advice on CSV
+        injection). With ``ids_as_text`` (the default) a national id is written after a tab
+        character, so that Excel and WPS keep it as text instead of a number rounded to 15
+        digits; strip the cell (``kongchuo``'s roster reader does) or pass
+        ``ids_as_text=False`` for the bare 18 characters — or use ``model_dump_json()``.
+        """
         out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
+        writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
         head = [
             "national_id",
             *(["name"] if include_names else []),
@@ -154,17 +169,20 @@ class Ledger(FrozenModel):
         ]
         writer.writerow(head)
         for e in self.entries:
+            text = [
+                *([e.name or ""] if include_names else []),
+                e.category.value,
+                e.category.label(lang),
+                e.township or "",
+                e.school_id or "",
+            ]
             writer.writerow(
                 [
-                    e.national_id,
-                    *([e.name or ""] if include_names else []),
-                    e.category.value,
-                    e.category.label(lang),
-                    e.township or "",
-                    e.school_id or "",
+                    ("\t" if ids_as_text else "") + e.national_id,
+                    *(spreadsheet_cell(cell) for cell in text),
                     e.school_year_age,
                     "yes" if e.school_age else "no",
-                    ";".join(e.sources),
+                    spreadsheet_cell(";".join(e.sources)),
                     e.follow_up.kind.value if e.follow_up else "",
                     e.follow_up.agency.value if e.follow_up else "",
                 ]
@@ -172,8 +190,45 @@ class Ledger(FrozenModel):
         return out.getvalue()
 
 
-def _coerce(items: Iterable[R | Mapping[str, Any]], model: type[R]) -> list[R]:
-    return [item if isinstance(item, model) else model.model_validate(item) for item in items]
+def _coerce(items: Iterable[R | Mapping[str, Any]], model: type[R], roster: str) -> list[R]:
+    """The records of one roster; a bad dict is a :class:`RosterError` naming the roster, the
+    record's position and the field, never a value or an unknown key."""
+    if isinstance(items, str | bytes | Mapping) or not isinstance(items, Iterable):
+        raise RosterError(f"{roster}: expected a list of records, not {type(items).__name__}")
+    out: list[R] = []
+    for i, item in enumerate(items):
+        if isinstance(item, model):
+            out.append(item)
+            continue
+        try:
+            out.append(model.model_validate(item))
+        except ValidationError as exc:
+            problems = "; ".join(
+                problem if path == "(root)" else f"{path}: {problem}"
+                for path, problem in safe_error_pairs(exc, item)
+            )
+            raise RosterError(f"{roster}, record {i + 1}: {problems}") from None
+    return out
+
+
+def _assessments_by_id(assessments: Mapping[str, Assessment] | None) -> dict[str, Assessment]:
+    """``assessments`` keyed by the canonical national id; a bad key is an error by position."""
+    if assessments is not None and not isinstance(assessments, Mapping):
+        raise RosterError("assessments: expected a mapping of national ids to assessments")
+    out: dict[str, Assessment] = {}
+    for i, (key, assessment) in enumerate((assessments or {}).items()):
+        if not isinstance(assessment, Assessment):
+            raise RosterError(f"assessments, key no. {i + 1}: not an Assessment")
+        try:
+            nid = validate_national_id(key) if isinstance(key, str) else None
+        except ValueError:
+            nid = None
+        if nid is None:
+            raise RosterError(f"assessments, key no. {i + 1}: not a valid national id")
+        if nid in out:
+            raise RosterError(f"assessments, key no. {i + 1}: the same child as an earlier key")
+        out[nid] = assessment
+    return out
 
 
 def _group(records: Sequence[R]) -> dict[str, list[R]]:
@@ -211,15 +266,15 @@ def reconcile(
     """
     policy = policy or default_policy()
     rosters: dict[str, dict[str, list[Any]]] = {
-        "household": _group(_coerce(household, HouseholdRecord)),
-        "registry": _group(_coerce(registry, RegistryRecord)),
-        "presence": _group(_coerce(presence, PresenceRecord)),
-        "disabled": _group(_coerce(disabled, DisabilityRecord)),
-        "decisions": _group(_coerce(decisions, Decision)),
-        "elsewhere": _group(_coerce(elsewhere, ElsewhereRecord)),
-        "surveys": _group(_coerce(surveys, SurveyRecord)),
+        "household": _group(_coerce(household, HouseholdRecord, "household")),
+        "registry": _group(_coerce(registry, RegistryRecord, "registry")),
+        "presence": _group(_coerce(presence, PresenceRecord, "presence")),
+        "disabled": _group(_coerce(disabled, DisabilityRecord, "disabled")),
+        "decisions": _group(_coerce(decisions, Decision, "decisions")),
+        "elsewhere": _group(_coerce(elsewhere, ElsewhereRecord, "elsewhere")),
+        "surveys": _group(_coerce(surveys, SurveyRecord, "surveys")),
     }
-    assessments = dict(assessments or {})
+    assessments = _assessments_by_id(assessments)
     supplied_schools = {r.school_id for rs in rosters["presence"].values() for r in rs}
     people = sorted({nid for roster in rosters.values() for nid in roster} | set(assessments))
     findings: list[Finding] = []
@@ -300,6 +355,7 @@ def _entry(
             f"household survey found '{survey.value}' but the child is registered and counted "
             "at school",
         )
+    _conflict_findings(active, present_at, dec, els, survey, as_of, find)
     key = (category, "presence:absent" if "presence:absent" in sources else "")
     spec = _FOLLOW_UPS.get(key) or _FOLLOW_UPS.get((category, ""))
     follow_up = (
@@ -375,6 +431,71 @@ def _categorise(
     if survey is SurveyFinding.NOT_IN_SCHOOL:
         return C.OUT_OF_SCHOOL, [*local, "survey:not_in_school"]
     return C.TO_VERIFY, local or ["disabled"]
+
+
+def _conflict_findings(
+    active: Sequence[RegistryRecord],
+    present_at: Sequence[str],
+    dec: Sequence[Decision],
+    els: Sequence[ElsewhereRecord],
+    survey: SurveyFinding | None,
+    as_of: dt.date,
+    find: Any,
+) -> None:
+    """Rosters that disagree about one child: each disagreement a finding (PRODUCT.md §6.1),
+    whatever category the ladder chose — the ledger never settles a conflict silently."""
+    marked = sorted(
+        {
+            r.status.value
+            for r in active
+            if r.status in (RegistryStatus.DROPOUT, RegistryStatus.SUSPECTED_DROPOUT)
+        }
+    )
+    if marked and present_at:
+        find(
+            FindingCode.MARKED_DROPOUT_PRESENT,
+            f"the registry marks the child '{'/'.join(marked)}' but the presence roster of "
+            f"{', '.join(present_at)} counts the child at school",
+        )
+    registered_at = sorted({r.school_id for r in active})
+    if registered_at and present_at and not set(registered_at) & set(present_at):
+        find(
+            FindingCode.PRESENT_AT_OTHER_SCHOOL,
+            f"registered at {', '.join(registered_at)} but on the presence roster of "
+            f"{', '.join(present_at)} (人籍分离)",
+        )
+    elsewhere = (
+        "a verified record"
+        if els
+        else "the household survey"
+        if (survey is SurveyFinding.STUDYING_ELSEWHERE)
+        else None
+    )
+    if elsewhere and (active or present_at):
+        here = (
+            "registered and present"
+            if active and present_at
+            else ("registered" if active else "present")
+        )
+        find(
+            FindingCode.ELSEWHERE_BUT_HERE,
+            f"{elsewhere} says the child studies outside the county, but the child is {here} "
+            "at a county school",
+        )
+    kinds = sorted(
+        {
+            d.kind.value
+            for d in dec
+            if d.kind is DecisionKind.EXEMPT or d.until is None or as_of < d.until
+        }
+        | {"suspended" for r in active if r.status is RegistryStatus.SUSPENDED}
+    )
+    if kinds and present_at:
+        find(
+            FindingCode.EXEMPT_OR_DEFERRED_PRESENT,
+            f"{'/'.join(kinds)} (approved), but the presence roster of {', '.join(present_at)} "
+            "counts the child at school",
+        )
 
 
 def _data_findings(

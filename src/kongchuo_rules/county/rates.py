@@ -23,6 +23,7 @@ from typing import Any, Literal, overload
 from pydantic import Field
 
 from kongchuo_rules._base import FrozenModel
+from kongchuo_rules._privacy import normalise_national_id
 from kongchuo_rules.county.ledger import Ledger, LedgerEntry
 from kongchuo_rules.county.records import RegistryRecord, RegistryStatus
 from kongchuo_rules.policy import Policy, RatesParams, default_policy
@@ -165,7 +166,7 @@ def retention_rate_from_snapshots(
     final_grade = (policy or default_policy()).latest().age.compulsory_years
     cohort = {k: r for k, r in coerce(first).items() if r.grade == 1}
     later = coerce(last)
-    dead = set(deceased)
+    dead = {normalise_national_id(d) for d in deceased}
     groups: dict[str, dict[str, int]] = {}
 
     def bump(key: str, field: str) -> None:

@@ -1,18 +1,19 @@
 """The county's rosters (PRODUCT.md §6.1), one frozen record model each.
 
-Each is matched by the 18-character national id. ``name`` fields are personal data: kept for
-the county's own export when asked for, never logged, never in a finding.
+Each is matched by the 18-character national id (full-width digits normalised to ASCII, as in a
+case). Dates are ``YYYY-MM-DD`` within the case range (1900-01-01..2199-12-31). ``name`` fields
+are personal data: kept for the county's own export when asked for, never logged, never in a
+finding; ``place`` is free text and kept out of ``repr``.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from enum import StrEnum
 
 from pydantic import Field
 
 from kongchuo_rules._base import FrozenModel
-from kongchuo_rules.case import NationalId, NonEmptyStr
+from kongchuo_rules.case import CaseDate, NationalId, NonEmptyStr
 
 __all__ = [
     "Decision",
@@ -58,8 +59,8 @@ class SurveyFinding(StrEnum):
 class HouseholdRecord(FrozenModel):
     """户籍: a child with a household record in the county (from the police each August)."""
 
-    national_id: NationalId
-    birth_date: dt.date
+    national_id: NationalId = Field(repr=False)
+    birth_date: CaseDate
     township: NonEmptyStr
     name: str | None = Field(default=None, repr=False, max_length=100)
 
@@ -67,8 +68,8 @@ class HouseholdRecord(FrozenModel):
 class RegistryRecord(FrozenModel):
     """学籍: a registration at a school of the county."""
 
-    national_id: NationalId
-    student_id: NonEmptyStr
+    national_id: NationalId = Field(repr=False)
+    student_id: NonEmptyStr = Field(repr=False)
     school_id: NonEmptyStr
     grade: int = Field(ge=1, le=9)
     status: RegistryStatus = RegistryStatus.ENROLLED
@@ -78,35 +79,35 @@ class RegistryRecord(FrozenModel):
 class PresenceRecord(FrozenModel):
     """A child counted at school (school headcount), with or without a registration."""
 
-    national_id: NationalId
+    national_id: NationalId = Field(repr=False)
     school_id: NonEmptyStr
 
 
 class DisabilityRecord(FrozenModel):
     """残联: a disabled child on the federation's list."""
 
-    national_id: NationalId
-    birth_date: dt.date
+    national_id: NationalId = Field(repr=False)
+    birth_date: CaseDate
     certified: bool = True
 
 
 class Decision(FrozenModel):
     """An approved exemption or deferral; a deferral ``until`` a day ends on it."""
 
-    national_id: NationalId
+    national_id: NationalId = Field(repr=False)
     kind: DecisionKind
-    until: dt.date | None = None
+    until: CaseDate | None = None
 
 
 class ElsewhereRecord(FrozenModel):
     """Verified schooling outside the county."""
 
-    national_id: NationalId
-    place: NonEmptyStr
+    national_id: NationalId = Field(repr=False)
+    place: NonEmptyStr = Field(repr=False)
 
 
 class SurveyRecord(FrozenModel):
     """A township household-survey result."""
 
-    national_id: NationalId
+    national_id: NationalId = Field(repr=False)
     finding: SurveyFinding
