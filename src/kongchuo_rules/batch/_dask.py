@@ -573,9 +573,10 @@ def warm_workers(client: Any) -> Mapping[str, float]:
     ``NUMBA_CACHE_DIR`` on shared storage), and on every worker that joins later — a
     replacement for a dead one included — as it starts. Returns each worker's seconds."""
     workers = sorted(client.scheduler_info(n_workers=-1)["workers"])
+    first = {}
     if workers:
-        client.submit(warm_kernel, workers=workers[:1], pure=False).result()
-    seconds: dict[str, float] = client.run(warm_kernel)
+        first[workers[0]] = client.submit(warm_kernel, workers=workers[:1], pure=False).result()
+    seconds: dict[str, float] = {**client.run(warm_kernel), **first}
     client.register_plugin(_warm_plugin()())
     return seconds
 
