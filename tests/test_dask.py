@@ -28,6 +28,7 @@ distributed = pytest.importorskip("distributed")
 import dask  # noqa: E402
 import pandas as pd  # noqa: E402
 
+import kongchuo_rules  # noqa: E402
 from kongchuo_rules import default_policy  # noqa: E402
 from kongchuo_rules.batch import (  # noqa: E402
     BatchInputError,
@@ -78,6 +79,11 @@ def kernel() -> float:
 
 
 def _cluster() -> Any:
+    # the workers import kongchuo_rules from where this process did: pytest may have imported
+    # it from the source tree (the doctests of src/) while a fresh process would find the
+    # installed copy, and the compiled core is cached per path of its files
+    package = Path(kongchuo_rules.__file__).resolve().parents[1]
+    path = os.pathsep.join(p for p in (str(package), os.environ.get("PYTHONPATH")) if p)
     return distributed.LocalCluster(
         n_workers=2,
         threads_per_worker=1,
@@ -85,6 +91,7 @@ def _cluster() -> Any:
         host="127.0.0.1",
         dashboard_address=None,
         silence_logs=logging.ERROR,
+        env={"PYTHONPATH": path},
     )
 
 
@@ -148,18 +155,22 @@ def test_workers_load_the_compiled_core_from_the_cache(
 ) -> None:
     assess_dask(*partitioned, as_of=AS_OF).partitions.compute()
 
-    def stats() -> tuple[int, int, float | None]:
+    def stats() -> tuple[str, int, int, float | None]:
         from kongchuo_rules.batch import _compiled, _driver
 
         s = _compiled.run.stats
-        return sum(s.cache_hits.values()), sum(s.cache_misses.values()), _driver.compile_seconds()
+        hits, misses = sum(s.cache_hits.values()), sum(s.cache_misses.values())
+        return _compiled.__file__, hits, misses, _driver.compile_seconds()
+
+    from kongchuo_rules.batch import _compiled
 
     found = client.run(stats)
     assert len(found) == 2
-    for hits, misses, seconds in found.values():
+    for where, hits, misses, seconds in found.values():
+        assert where == _compiled.__file__  # the same files as this process (warmed it)
         assert (hits, misses) == (1, 0)  # loaded, never compiled
         assert seconds is not None
-    print("per worker: core ready in", [round(s, 2) for _, _, s in found.values()], "s")
+    print("per worker: core ready in", [round(s, 2) for *_, s in found.values()], "s")
 
 
 def _count_table_builds() -> None:
