@@ -51,9 +51,14 @@ __all__ = [
     "STUDENT_COLUMNS",
     "BatchInputError",
     "BatchResult",
+    "DaskResult",
     "assess_batch",
+    "assess_dask",
     "cases_to_tables",
+    "partition_by_student",
     "tables_to_cases",
+    "warm_kernel",
+    "warm_workers",
 ]
 
 
@@ -329,3 +334,13 @@ def tables_to_cases(students: Any, events: Any) -> list[Case]:
         sid = str(student["id"]).strip()
         cases.append(Case.model_validate({"student": student, "events": by_child.get(sid, [])}))
     return cases
+
+
+# the batch engine on Dask (the dask extra; dask itself is imported only when it is used)
+from kongchuo_rules.batch._dask import (  # noqa: E402  (it builds on the functions above)
+    DaskResult,
+    assess_dask,
+    partition_by_student,
+    warm_kernel,
+    warm_workers,
+)
