@@ -405,6 +405,38 @@ def test_child_labour_only_under_sixteen() -> None:
     assert not {k for k, _ in kinds(old)} & {K.CHILD_LABOR_INVESTIGATION, K.EMPLOYER_SUPERVISION}
 
 
+def test_a_routed_action_is_done_by_the_events_that_do_the_rules_own_of_its_kind() -> None:
+    """A learning difficulty routes an individual plan to the school (plan 四); recording the
+    plan (an ``individual_plan`` event) does it, as it does the plan the return rule requires.
+    A child a home visit finds missing is routed to the police; the response is done once the
+    child is found, as the whereabouts rule's own is."""
+    data = [A("2026-11-02"), E("home_visit", "2026-11-12", causes=["learning_difficulty"])]
+    routed = [x for x in run(case(*data), "2026-11-30").actions if x.rule == "routing.causes"]
+    plan = next(x for x in routed if x.kind is K.INDIVIDUAL_PLAN)
+    assert (plan.done, plan.overdue) == (False, True)  # due 2026-11-26 (10 school days)
+    made = run(case(*data, E("individual_plan", "2026-11-20")), "2026-11-30")
+    plan = next(
+        x for x in made.actions if x.rule == "routing.causes" and x.kind is K.INDIVIDUAL_PLAN
+    )
+    assert (plan.done, plan.overdue) == (True, False)
+    taken = E("action_taken", "2026-11-20", kind="individual_plan", agency="school")
+    plan = next(
+        x
+        for x in run(case(*data, taken), "2026-11-30").actions
+        if x.rule == "routing.causes" and x.kind is K.INDIVIDUAL_PLAN
+    )
+    assert plan.done  # an action_taken of the kind still does it
+    missing = [A("2026-11-02"), E("home_visit", "2026-11-12", causes=["missing"])]
+    found = E("whereabouts", "2026-11-24", finding="at_home")
+    for events, done in ((missing, False), ([*missing, found], True)):
+        police = [
+            x
+            for x in run(case(*events), "2026-11-25").actions
+            if x.rule == "routing.causes" and x.kind is K.MISSING_CHILD_RESPONSE
+        ]
+        assert [x.done for x in police] == [done]
+
+
 def test_action_taken_completes_an_agency_action() -> None:
     data = [A("2026-11-02"), E("home_visit", "2026-11-12", causes=["economic_hardship"])]
     open_ = run(case(*data), "2026-11-30")

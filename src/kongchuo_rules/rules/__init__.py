@@ -28,7 +28,8 @@ from kongchuo_rules.rules import (
     special,
     whereabouts,
 )
-from kongchuo_rules.rules._rule import RULE_LIST, SPEC_LIST, ActionSpec, Rule
+from kongchuo_rules.rules._rule import RULE_LIST, SPEC_LIST, ActionSpec, DoneBy, Rule
+from kongchuo_rules.vocabulary import ActionKind
 
 if TYPE_CHECKING:
     from kongchuo_rules.policy import Policy
@@ -52,5 +53,19 @@ RULES: dict[str, Rule] = {r.id: r for r in RULE_LIST}
 
 
 def all_specs(policy: Policy) -> tuple[ActionSpec, ...]:
-    """Every action spec: the rules' own, then one per cause route of ``policy``."""
-    return (*SPEC_LIST, *(routing.route_spec(route) for route in policy.routing))
+    """Every action spec: the rules' own, then one per cause route of ``policy``. A routed
+    action of a kind a rule also requires is completed by the same events as the rule's (one
+    meaning of "done" per kind)."""
+    routed = (routing.route_spec(r, _DONE_BY.get(r.action, DoneBy())) for r in policy.routing)
+    return (*SPEC_LIST, *routed)
+
+
+def _done_by_kind() -> dict[ActionKind, DoneBy]:
+    """The completing events of each action kind the rules require, when they agree on them."""
+    found: dict[ActionKind, set[DoneBy]] = {}
+    for spec in SPEC_LIST:
+        found.setdefault(spec.kind, set()).add(spec.done_by)
+    return {kind: next(iter(d)) for kind, d in found.items() if len(d) == 1}
+
+
+_DONE_BY = _done_by_kind()

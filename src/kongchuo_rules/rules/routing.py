@@ -19,7 +19,7 @@ from kongchuo_rules._internal.record import Work, ints, note
 from kongchuo_rules._internal.tables import R_BELOW_AGE, R_CAUSE, R_SPEC, Tables, param, route
 from kongchuo_rules.citations import Citation
 from kongchuo_rules.policy import Policy, Route, default_policy
-from kongchuo_rules.rules._rule import ActionSpec, Rule
+from kongchuo_rules.rules._rule import ActionSpec, DoneBy, Rule
 from kongchuo_rules.rules.enforcement import (
     ADMINISTRATIVE_PENALTY,
     COURT_APPLICATION,
@@ -90,8 +90,11 @@ _LADDER_AGENCIES = tuple(
 )
 
 
-def route_spec(route: Route) -> ActionSpec:
-    """The action a routing row requires (done by an ``action_taken`` of its kind)."""
+def route_spec(route: Route, done_by: DoneBy | None = None) -> ActionSpec:
+    """The action a routing row requires, done as ``done_by`` says: by default an
+    ``action_taken`` of its kind; :func:`~kongchuo_rules.rules.all_specs` passes the
+    :class:`DoneBy` of a rule's own spec of the same kind (a routed ``individual_plan`` is done
+    by an ``individual_plan`` event, as the one the return rule requires)."""
     return ActionSpec(
         kind=route.action,
         agency=route.agency,
@@ -100,6 +103,7 @@ def route_spec(route: Route) -> ActionSpec:
         due_parameter="routing.referral_due_school_days",
         rule=CAUSE_ROUTING.id,
         supporting=route.supporting,
+        done_by=done_by or DoneBy(),
         static=False,
     )
 
