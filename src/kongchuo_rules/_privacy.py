@@ -1,5 +1,6 @@
 """Keeping personal data out of errors and exports: national-id normalisation and detection,
-validation errors that never name an input key, and spreadsheet-safe cells.
+and spreadsheet-safe cells (validation errors that never name a value or an input key are
+:func:`kongchuo_rules.errors.error_pairs`).
 
 One module, so that every reader (case JSON, roster CSV and Excel files, ``reconcile``'s
 dictionaries) and every writer (the ledger CSV) applies the same rules.
@@ -9,11 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
-
-from pydantic import ValidationError
-
-from kongchuo_rules.errors import problems_of
 
 __all__ = [
     "FORMULA_TRIGGERS",
@@ -24,7 +20,6 @@ __all__ = [
     "check_char",
     "contains_national_id",
     "normalise_national_id",
-    "safe_error_pairs",
     "spreadsheet_cell",
 ]
 
@@ -90,13 +85,6 @@ def contains_national_id(text: str) -> bool:
     """
     text = ascii_forms(text).upper()
     return any(_valid_id(m.group(1).upper()) for m in _ID_ANYWHERE.finditer(text))
-
-
-def safe_error_pairs(exc: ValidationError, data: Any = None) -> list[tuple[str, str]]:
-    """``(field path, problem)`` pairs (English) of ``exc`` that name neither a value nor an
-    input key: :func:`~kongchuo_rules.errors.problems_of`, an unknown field reported at the
-    object that holds it, by its position among ``data``'s keys."""
-    return [(p.field or "(root)", p.en) for p in problems_of(exc, data=data)]
 
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "\0", "＝", "＋", "－", "＠")

@@ -647,9 +647,10 @@ def _unwrap(tp: Any, tag: str | None) -> Any:
         return tp
 
 
-def error_pairs(exc: ValidationError) -> list[tuple[str, str]]:
-    """``(field path, problem)`` pairs (English) for a validation error, with no input values."""
-    return [(p.field or "(root)", p.en) for p in problems_of(exc)]
+def error_pairs(exc: ValidationError, data: Any = None) -> list[tuple[str, str]]:
+    """``(field path, problem)`` pairs (English) for a validation error, with no input values
+    and no input keys (``data``, the input validated, places an unknown key by position)."""
+    return [(p.field or "(root)", p.en) for p in problems_of(exc, data=data)]
 
 
 def describe_errors(exc: ValidationError) -> str:

@@ -40,10 +40,9 @@ from pydantic import (
 )
 
 from kongchuo_rules._base import FrozenModel
-from kongchuo_rules._privacy import safe_error_pairs
 from kongchuo_rules.case import CaseDate
 from kongchuo_rules.citations import Citation, quote_in_text
-from kongchuo_rules.errors import PolicyError
+from kongchuo_rules.errors import PolicyError, error_pairs
 from kongchuo_rules.vocabulary import (
     ActionKind,
     Agency,
@@ -661,7 +660,7 @@ class Policy(FrozenModel):
             details = "; ".join(
                 f"parameter {'.'.join(path.split('.')[:2])!r}{when}: "
                 + (problem if path.count(".") < 2 else f"{path.split('.', 2)[2]}: {problem}")
-                for path, problem in safe_error_pairs(exc)
+                for path, problem in error_pairs(exc)
             )
             raise ValueError(details) from None
 
@@ -888,8 +887,7 @@ def _describe(exc: ValidationError) -> str:
     """One line for every problem of ``exc``: field paths and problems, never a value or an
     unknown key (a policy is not personal data, but a change may be built from anything)."""
     return "; ".join(
-        problem if path == "(root)" else f"{path}: {problem}"
-        for path, problem in safe_error_pairs(exc)
+        problem if path == "(root)" else f"{path}: {problem}" for path, problem in error_pairs(exc)
     )
 
 

@@ -27,8 +27,8 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 
 from kongchuo_rules._base import FrozenModel
-from kongchuo_rules._privacy import ascii_forms, contains_national_id, safe_error_pairs
-from kongchuo_rules.errors import KongchuoError
+from kongchuo_rules._privacy import ascii_forms, contains_national_id
+from kongchuo_rules.errors import KongchuoError, error_pairs
 
 __all__ = [
     "ALIASES",
@@ -401,7 +401,7 @@ def _records(
         except ValidationError as exc:
             problems = "; ".join(
                 f"{_field_column(path, header, where)}: {problem}"
-                for path, problem in safe_error_pairs(exc, data)
+                for path, problem in error_pairs(exc, data)
             )
             raise RosterError(f"{where.row(line)}, {problems}") from None
     if header is None:

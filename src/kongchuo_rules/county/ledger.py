@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 from pydantic import Field, ValidationError
 
 from kongchuo_rules._base import FrozenModel
-from kongchuo_rules._privacy import normalise_national_id, safe_error_pairs, spreadsheet_cell
+from kongchuo_rules._privacy import normalise_national_id, spreadsheet_cell
 from kongchuo_rules.assessment import Assessment, Finding, FindingCode
 from kongchuo_rules.case import national_id_birth_date, validate_national_id
 from kongchuo_rules.citations import Citation
@@ -41,6 +41,7 @@ from kongchuo_rules.county.records import (
     SurveyFinding,
     SurveyRecord,
 )
+from kongchuo_rules.errors import error_pairs
 from kongchuo_rules.policy import Policy, default_policy
 from kongchuo_rules.rules.age import school_age
 from kongchuo_rules.vocabulary import ActionKind, Agency, Lang, LedgerCategory, Status
@@ -205,7 +206,7 @@ def _coerce(items: Iterable[R | Mapping[str, Any]], model: type[R], roster: str)
         except ValidationError as exc:
             problems = "; ".join(
                 problem if path == "(root)" else f"{path}: {problem}"
-                for path, problem in safe_error_pairs(exc, item)
+                for path, problem in error_pairs(exc, item)
             )
             raise RosterError(f"{roster}, record {i + 1}: {problems}") from None
     return out
