@@ -34,7 +34,7 @@ to_mutate=$(printf '"%s", ' "${paths[@]}")
 # the tests each mutant may run (mutmut picks those that call the mutated function); default:
 # the hand-worked tests and the recorded golden corpus — the Hypothesis property files
 # (test_properties, test_fuzz) make each mutant several times slower for few extra kills
-read -r -a test_files <<< "${MUTATION_TESTS:-tests/test_assess.py tests/test_actions.py tests/test_calendar.py tests/test_golden.py tests/test_county.py tests/test_policy.py tests/test_case.py tests/test_mutation_gaps.py tests/test_mutation_gaps_batch.py}"
+read -r -a test_files <<< "${MUTATION_TESTS:-tests/test_assess.py tests/test_actions.py tests/test_calendar.py tests/test_golden.py tests/test_county.py tests/test_policy.py tests/test_case.py tests/test_mutation_gaps.py tests/test_mutation_gaps_batch.py tests/test_mutation_gaps_persuasion.py}"
 tests=$(printf '"%s", ' "${test_files[@]}")
 cat >> pyproject.toml <<TOML
 

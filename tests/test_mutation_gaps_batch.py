@@ -37,9 +37,9 @@ def _with_id(data: dict[str, Any], student_id: str) -> dict[str, Any]:
     return data
 
 
-def _plain(student_id: str) -> dict[str, Any]:
+def _plain(student_id: str, **student: Any) -> dict[str, Any]:
     # absent from Mon 2026-11-02, nothing else recorded
-    return _with_id(case(A("2026-11-02")), student_id)
+    return _with_id(case(A("2026-11-02"), **student), student_id)
 
 
 # ids sort in this order (the batch engine sorts children by id); a plain child follows each
@@ -67,7 +67,8 @@ CHILDREN = [
     ),
     _plain("C04-plain"),
     _with_id(case(A("2026-11-02"), E("placement", "2026-11-05", mode="exempt")), "C05-exempt"),
-    _plain("C06-plain"),
+    # certified disabled, with no placement decision: the committee must assess the child
+    _plain("C06-plain", disability={"certified": True, "category": "physical"}),
     _with_id(case(A("2026-11-02"), E("transfer_out", "2026-11-06")), "C07-transferred"),
     _plain("C08-plain"),
     _with_id(
@@ -77,10 +78,10 @@ CHILDREN = [
     _plain("C10-plain"),
     _with_id(
         case(
-            # absent 11-02..12-04 (past the month mark 12-02), a failed attempt, back on 12-07
+            # absent 11-02..12-04 (past the month mark 12-02), a failed attempt, back on 12-07;
+            # no registry mark of its own (C01's must not count)
             A("2026-11-02", "2026-12-04"),
             P("2026-11-20", "refused", "school"),
-            E("registry_mark", "2026-12-03", mark="suspected_dropout"),
         ),
         "C11-returned",
     ),

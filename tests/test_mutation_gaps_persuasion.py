@@ -1,0 +1,126 @@
+"""Tests added where mutation testing of the persuasion, routing, special-status and rule
+declaration modules (scripts/mutation.sh, docs/testing.md) showed a real gap.
+
+Default policy figures used: returned.monitoring_days 60 calendar days; the month mark of a run
+starting Mon 2026-11-02 is 12-02 (term time), its 7th school day 11-10 (see test_assess).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from kongchuo_rules import ActionKind, Agency, Status
+from kongchuo_rules.rules.routing import agencies_for, responsibilities
+from kongchuo_rules.vocabulary import Cause
+
+from .test_assess import A, E, case, run
+
+D = date.fromisoformat
+
+
+# -- attending since: the latest return, or the end of a monitoring window ----------------------
+
+
+def test_attending_since_the_end_of_an_earlier_runs_monitoring() -> None:
+    # run 1: absent 11-02..12-04 (past the month mark 12-02: the persuasion stage), back Mon
+    # 12-07, monitored for 60 days, to 2027-02-04; run 2, during the monitoring: absent
+    # 12-14..12-15, back 12-16 (no alert). On 2027-03-01 the child is attending since the end
+    # of run 1's monitoring, 2027-02-05 — later than run 2's return
+    data = case(A("2026-11-02", "2026-12-04"), A("2026-12-14", "2026-12-15"))
+    a = run(data, "2027-03-01")
+    assert a.status is Status.ATTENDING
+    assert a.status_since == D("2027-02-05")
+    # the same when the run that reached persuasion is the latest, after a short one in
+    # September (absent 09-07..09-08, back 09-09)
+    data = case(A("2026-09-07", "2026-09-08"), A("2026-11-02", "2026-12-04"))
+    a = run(data, "2027-03-01")
+    assert (a.status, a.status_since) == (Status.ATTENDING, D("2027-02-05"))
+
+
+def test_attending_since_the_latest_return_when_earlier_runs_are_long_past() -> None:
+    # run 1: absent Mon 09-07..Tue 09-08, back 09-09 (within 60 days of it: to 11-07); run 2:
+    # absent 11-16..11-17, back 11-18. Neither fired the 7-day rule: attending since 11-18
+    data = case(A("2026-09-07", "2026-09-08"), A("2026-11-16", "2026-11-17"))
+    a = run(data, "2026-11-20")
+    assert a.status is Status.ATTENDING
+    assert a.status_since == D("2026-11-18")
+
+
+def test_a_run_that_reached_the_month_mark_on_its_last_day_is_monitored() -> None:
+    # absent 11-02..12-02: the month mark 12-02 is the run's last day, so the persuasion stage
+    # began (on 12-02); back Thu 12-03, monitored 60 days: returned until 2027-01-31, attending
+    # from 2027-02-01
+    data = case(A("2026-11-02", "2026-12-02"))
+    returned = run(data, "2027-01-31")
+    assert (returned.status, returned.status_since) == (Status.RETURNED, D("2026-12-03"))
+    attending = run(data, "2027-03-01")
+    assert (attending.status, attending.status_since) == (Status.ATTENDING, D("2027-02-01"))
+
+
+def test_attending_since_the_end_of_a_deferral_that_ended_a_run() -> None:
+    # absent 11-02..11-13 (the 7-day rule fired on 11-10), deferred 11-16 until Thu 11-19:
+    # expected back at school on 11-19, and at school since — not since the last absent day
+    data = case(A("2026-11-02", "2026-11-13"), E("deferral", "2026-11-16", until="2026-11-19"))
+    a = run(data, "2026-11-27")
+    assert a.status is Status.ATTENDING
+    assert a.status_since == D("2026-11-19")
+
+
+# -- the first day of a run belongs to its episode ----------------------------------------------
+
+
+def test_a_registry_mark_on_the_first_day_of_the_run_must_be_cleared_after_the_return() -> None:
+    data = case(
+        A("2026-11-02", "2026-12-04"),  # past the month mark 12-02; back Mon 12-07
+        E("registry_mark", "2026-11-02", mark="suspected_dropout"),
+    )
+    a = run(data, "2026-12-10")
+    assert a.status is Status.RETURNED
+    clear = [x for x in a.actions if x.kind is ActionKind.CLEAR_REGISTRY_MARK]
+    assert [x.trigger for x in clear] == [D("2026-12-07")]
+
+
+def test_found_enrolled_elsewhere_on_the_first_day_of_the_run() -> None:
+    data = case(A("2026-11-02"), E("whereabouts", "2026-11-02", finding="enrolled_elsewhere"))
+    a = run(data, "2026-11-20")  # the 7-day rule fired on 11-10
+    assert (a.status, a.status_since) == (Status.STUDYING_ELSEWHERE, D("2026-11-02"))
+    transfer = [x for x in a.actions if x.kind is ActionKind.REGISTRY_TRANSFER]
+    assert [x.trigger for x in transfer] == [D("2026-11-02")]
+
+
+# -- titles and explanations in the language asked for ------------------------------------------
+
+
+def test_rules_explain_themselves_in_the_language_asked_for() -> None:
+    a = run(case(A("2026-11-02")), "2026-11-20")
+    zh, en = a.explain("zh"), a.explain("en")
+    # persuasion.failed, not fired: its title and not-fired template in each language
+    assert "· 劝返无效: 无劝返无效记录（劝返0次）" in zh
+    assert "· Persuasion failed: no failed persuasion (0 attempts)" in en
+    assert "Persuasion failed" not in zh
+    assert "劝返无效:" not in en
+
+
+# -- routing: who answers for a cause, and an agency's standing duties ---------------------------
+
+
+def test_agencies_for_a_refusing_guardian_the_routing_table_first() -> None:
+    # the routing table names the justice bureau (legal service); the enforcement ladder adds
+    # the township (steps 1-2), the education bureau (supports, steps 3-4) and the court
+    assert agencies_for(Cause.GUARDIAN_REFUSAL) == (
+        Agency.JUSTICE_BUREAU,
+        Agency.TOWNSHIP_GOVERNMENT,
+        Agency.EDUCATION_BUREAU,
+        Agency.COURT,
+    )
+
+
+def test_responsibilities_are_the_agencys_own() -> None:
+    duties = responsibilities(Agency.DISABLED_PERSONS_FEDERATION)
+    assert [d.agency for d in duties] == [Agency.DISABLED_PERSONS_FEDERATION] * 2
+    assert [d.duty_en for d in duties] == [
+        "Issues disability certificates, waiving fees",
+        "Sends the list of certified disabled school-age children each August",
+    ]
+    assert [d.schedule for d in duties] == [None, "every August"]
+    assert responsibilities(Agency.YOUTH_LEAGUE)[0].duty == "配合做好校园宣传"
