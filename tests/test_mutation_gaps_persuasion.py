@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from kongchuo_rules import ActionKind, Agency, Status
+from kongchuo_rules import Action, ActionKind, Agency, Assessment, EscalationLevel, Status
 from kongchuo_rules.rules.routing import agencies_for, responsibilities
 from kongchuo_rules.vocabulary import Cause
 
-from .test_assess import A, E, case, run
+from .test_assess import A, E, P, case, run
 
 D = date.fromisoformat
 
@@ -124,3 +124,46 @@ def test_responsibilities_are_the_agencys_own() -> None:
     ]
     assert [d.schedule for d in duties] == [None, "every August"]
     assert responsibilities(Agency.YOUTH_LEAGUE)[0].duty == "配合做好校园宣传"
+
+
+# -- persuade at each level: which attempts complete it (declared in _persuade, at import) -------
+# (mutmut cannot mutate code that runs at import: these were checked by hand in a fresh process)
+
+
+def _persuade(a: Assessment, level: EscalationLevel) -> Action:
+    (found,) = [x for x in a.actions if x.kind is ActionKind.PERSUADE and x.level is level]
+    return found
+
+
+def test_persuasion_at_school_counts_any_attempt_of_the_episode_and_above_only_later_ones() -> None:
+    from kongchuo_rules import assess, default_policy
+
+    from .test_assess import CAL
+
+    # first attempt due 3 school days after the persuasion stage begins; escalation stays 5
+    policy = default_policy().with_changes({"persuasion.first_attempt_due_school_days": 3})
+    early = [A("2026-11-02"), P("2026-11-20", None, "school")]  # before the stage (12-02)
+    a = assess(case(*early), as_of=D("2026-12-10"), policy=policy, calendar=CAL)
+    school = _persuade(a, EscalationLevel.SCHOOL)
+    # from 12-02, 3 school days: 12-03, 12-04, 12-07; done by the attempt of 11-20
+    assert (school.trigger, school.due, school.done) == (D("2026-12-02"), D("2026-12-07"), True)
+
+    data = case(
+        *early,
+        P("2026-11-25", None, "township"),  # before the escalation: not the township's
+        P("2026-12-03", "refused", "school"),  # fails: the township is responsible from 12-03
+    )
+    a = assess(data, as_of=D("2026-12-10"), policy=policy, calendar=CAL)
+    township = _persuade(a, EscalationLevel.TOWNSHIP)
+    # from 12-03, 5 school days: 12-04, 12-07, 12-08, 12-09, 12-10
+    assert (township.trigger, township.due) == (D("2026-12-03"), D("2026-12-10"))
+    assert not township.done
+
+
+def test_an_action_taken_for_persuasion_counts_from_the_stage() -> None:
+    def taken(day: str) -> Assessment:
+        data = case(A("2026-11-02"), E("action_taken", day, kind="persuade", agency="school"))
+        return run(data, "2026-12-10")
+
+    assert not _persuade(taken("2026-11-20"), EscalationLevel.SCHOOL).done  # before 12-02
+    assert _persuade(taken("2026-12-02"), EscalationLevel.SCHOOL).done
