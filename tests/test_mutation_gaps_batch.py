@@ -56,6 +56,11 @@ CHILDREN = [
         ),
         "C01-dropout",
     ),
+    _with_id(
+        # reported back at school on 11-19 while still absent: an outcome conflict
+        case(A("2026-11-02"), P("2026-11-19", "returned", "school")),
+        "C01b-conflict",
+    ),
     _plain("C02-plain"),
     _with_id(
         case(

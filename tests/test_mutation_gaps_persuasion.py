@@ -9,7 +9,16 @@ from __future__ import annotations
 
 from datetime import date
 
-from kongchuo_rules import Action, ActionKind, Agency, Assessment, EscalationLevel, Status
+from kongchuo_rules import (
+    Action,
+    ActionKind,
+    Agency,
+    Assessment,
+    EscalationLevel,
+    Stage,
+    Status,
+)
+from kongchuo_rules.assessment import FindingCode
 from kongchuo_rules.rules.routing import agencies_for, responsibilities
 from kongchuo_rules.vocabulary import Cause
 
@@ -167,3 +176,85 @@ def test_an_action_taken_for_persuasion_counts_from_the_stage() -> None:
 
     assert not _persuade(taken("2026-11-20"), EscalationLevel.SCHOOL).done  # before 12-02
     assert _persuade(taken("2026-12-02"), EscalationLevel.SCHOOL).done
+
+
+# -- the persuasion stage, returns and runs ended by a window ------------------------------------
+
+
+def test_the_persuasion_stage_begins_at_the_alert_when_that_is_after_the_month_mark() -> None:
+    # unexcused 11-02, 11-03; excused (a sick note) 11-04..12-04, which neither counts nor
+    # breaks the run; unexcused again from Mon 12-07: the 7th unexcused day is 12-11, after
+    # the month mark 12-02 — the persuasion stage (and the persuader's work) begins on 12-11
+    data = case(
+        A("2026-11-02", "2026-11-03"),
+        A("2026-11-04", "2026-12-04", excused=True),
+        A("2026-12-07"),
+    )
+    a = run(data, "2026-12-14")
+    assert (a.run_start, a.alert_date, a.month_mark) == (
+        D("2026-11-02"),
+        D("2026-12-11"),
+        D("2026-12-02"),
+    )
+    assert _persuade(a, EscalationLevel.SCHOOL).trigger == D("2026-12-11")
+    (assign,) = [x for x in a.actions if x.kind is ActionKind.ASSIGN_PERSUADER]
+    assert assign.trigger == D("2026-12-11")
+
+
+def test_returned_from_an_earlier_run_still_monitored_after_a_later_short_run() -> None:
+    # run 1 reached persuasion (absent 11-02..12-04), back Mon 12-07, monitored to 2027-02-04;
+    # run 2 (12-14..12-15) fired nothing. On 12-21 the child is still 'returned' from run 1
+    data = case(A("2026-11-02", "2026-12-04"), A("2026-12-14", "2026-12-15"))
+    a = run(data, "2026-12-21")
+    assert (a.status, a.status_since) == (Status.RETURNED, D("2026-12-07"))
+    # … and when the run that reached persuasion is the later one, after a short one
+    data = case(A("2026-10-12", "2026-10-13"), A("2026-11-02", "2026-12-04"))
+    a = run(data, "2026-12-21")
+    assert (a.status, a.status_since) == (Status.RETURNED, D("2026-12-07"))
+
+
+def test_a_run_that_reached_persuasion_and_ended_with_a_deferral_is_not_a_return() -> None:
+    # absent 11-02..Fri 12-04 (alert 11-10, month mark 12-02), then deferred from Mon 12-07 until
+    # Wed 12-09: the run ended with a window, not with the child back at school — no return
+    # (and no monitoring); at school since the deferral ended
+    data = case(A("2026-11-02", "2026-12-04"), E("deferral", "2026-12-07", until="2026-12-09"))
+    a = run(data, "2026-12-14")
+    assert (a.status, a.status_since) == (Status.ATTENDING, D("2026-12-09"))
+    (episode,) = a.episodes
+    assert (episode.run_start, episode.run_end) == (D("2026-11-02"), D("2026-12-04"))
+    assert (episode.alert_date, episode.month_mark) == (D("2026-11-10"), D("2026-12-02"))
+    assert episode.persuasion_start == D("2026-12-02")  # the month mark, within the run
+    assert episode.return_date is None
+    assert episode.highest_stage is Stage.PERSUASION
+
+
+def test_an_exemption_ended_by_a_later_placement_ends_its_window() -> None:
+    # deferred on 09-01 until 09-02 (a first window); absent 09-02..09-11 (8 school days: the
+    # 7-day rule fired on 09-10); exempt from Mon 09-14, placed in a regular class on Mon 11-02:
+    # the exemption's window is [09-14, 11-02). Absent again from 10-19: the days in the window
+    # neither count nor belong to the run, which starts on 11-02 — 7 unexcused days on 11-10
+    data = case(
+        E("deferral", "2026-09-01", until="2026-09-02"),
+        A("2026-09-02", "2026-09-11"),
+        E("placement", "2026-09-14", mode="exempt"),
+        A("2026-10-19"),
+        E("placement", "2026-11-02", mode="regular_class"),
+    )
+    a = run(data, "2026-11-10")
+    assert a.status is Status.SUSPECTED_DROPOUT
+    assert (a.run_start, a.unexcused_days, a.alert_date) == (D("2026-11-02"), 7, D("2026-11-10"))
+    assert [(e.run_start, e.run_end, e.alert_date) for e in a.episodes] == [
+        (D("2026-09-02"), D("2026-09-11"), D("2026-09-10")),
+        (D("2026-11-02"), None, D("2026-11-10")),
+    ]
+
+
+def test_returned_reported_on_the_last_day_of_absence_is_no_conflict() -> None:
+    # absent from 11-02, still absent on 11-20 (as_of): an attempt on 11-20 reporting the child
+    # back is not contradicted by a later absence; one on 11-19 is (absent on 11-20)
+    def conflicts(day: str) -> list[date]:
+        a = run(case(A("2026-11-02"), P(day, "returned", "school")), "2026-11-20")
+        return [f.on for f in a.findings if f.code is FindingCode.OUTCOME_CONFLICT]
+
+    assert conflicts("2026-11-20") == []
+    assert conflicts("2026-11-19") == [D("2026-11-19")]
