@@ -10,6 +10,10 @@ would change a later child's decision if they leaked (an unreachable family, a m
 a refusing guardian, a deferral, an exemption, a transfer out, a child found enrolled elsewhere,
 a return after persuasion), and each child's rows must equal the rows of that child decided
 alone — where ``lo`` is 0. The plain children's figures are checked by hand as well.
+
+The table is built as ``assess`` builds one case (no polars or numpy: mutmut forks its workers,
+and a forked polars thread pool hangs), and run through :func:`~kongchuo_rules.assess.decide`
+as the batch engine's interpreted path runs it.
 """
 
 from __future__ import annotations
@@ -17,15 +21,15 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-import numpy as np
 import pytest
 
-from kongchuo_rules import default_policy
+from kongchuo_rules import Case, default_policy
 from kongchuo_rules._internal import codes
 from kongchuo_rules._internal.days import NO_DAY, to_day
-from kongchuo_rules._internal.tables import shared
-from kongchuo_rules.batch import _driver, cases_to_tables
-from kongchuo_rules.batch._frames import encode
+from kongchuo_rules._internal.encode import child_of, event_rows
+from kongchuo_rules._internal.record import Out, Work
+from kongchuo_rules._internal.tables import Tables, shared
+from kongchuo_rules.assess import Decision, decide
 
 from .test_assess import A, E, P, case
 
@@ -104,58 +108,67 @@ CHILDREN = [
 ]
 
 
-def _decide(cases: list[dict[str, Any]]) -> _driver.Decided:
+Kept = tuple[Any, ...]  # a child's decision, actions, findings, trace and episodes
+
+
+def _tables(cases: list[Case]) -> Tables:
+    """The tables ``assess`` would use for the earliest of ``cases`` (shared by every run
+    below, so that only the slice ``lo:hi`` differs)."""
     policy = default_policy()
-    enc = encode(*cases_to_tables(cases))
-    return _driver.decide_all(enc, shared(policy, policy.calendar), to_day(AS_OF), use_numba=False)
+    day = to_day(AS_OF)
+    first = min(
+        [day]
+        + [row[codes.F_DAY] for c in cases for row in event_rows(c)]
+        + [child_of(c.student).birth + 5 * 365 for c in cases]
+    )
+    return shared(policy, policy.calendar).covering(first, day)
 
 
-def _rows_of(table: np.ndarray[Any, Any], child: int) -> list[tuple[int, ...]]:
-    """The rows of ``child`` (last column), without that column (an action's ``done_by`` is the
-    event's position in its own case: the same for the child alone)."""
-    return [tuple(row[:-1]) for row in table[table[:, -1] == child].tolist()]
+def _decide(cases: list[Case], t: Tables) -> list[Kept]:
+    children = [child_of(c.student) for c in cases]
+    rows: list[Any] = []
+    offsets = [0]
+    for c in cases:
+        rows += event_rows(c)
+        offsets.append(len(rows))
+    w, out = Work(), Out()
+    assert decide(t, children, rows, offsets, 0, len(cases), to_day(AS_OF), w, out) == len(cases)
+    return list(out.kept)
+
+
+CASES = [Case.model_validate(c) for c in CHILDREN]
+TABLES = _tables(CASES)
 
 
 @pytest.fixture(scope="module")
-def together() -> _driver.Decided:
-    ids = [c["student"]["id"] for c in CHILDREN]
-    assert ids == sorted(ids)  # the engine's order is the order written here
-    found = _decide(CHILDREN)
-    assert not found.compiled
-    return found
+def together() -> list[Kept]:
+    ids = [c.student.id for c in CASES]
+    assert ids == sorted(ids)  # the batch engine's order (by id) is the order written here
+    return _decide(CASES, TABLES)
 
 
 NAMES = [c["student"]["id"] for c in CHILDREN]
 
 
 @pytest.mark.parametrize("child", range(len(CHILDREN)), ids=NAMES)
-def test_each_child_of_a_table_is_decided_as_if_alone(
-    together: _driver.Decided, child: int
-) -> None:
-    alone = _decide([CHILDREN[child]])
-    assert together.decisions[child].tolist() == alone.decisions[0].tolist()
-    assert _rows_of(together.actions, child) == _rows_of(alone.actions, 0)
-    assert _rows_of(together.findings, child) == _rows_of(alone.findings, 0)
-    assert _rows_of(together.episodes, child) == _rows_of(alone.episodes, 0)
+def test_each_child_of_a_table_is_decided_as_if_alone(together: list[Kept], child: int) -> None:
+    (alone,) = _decide([CASES[child]], TABLES)
+    assert together[child] == alone
 
 
-def test_the_plain_children_by_hand(together: _driver.Decided) -> None:
+def test_the_plain_children_by_hand(together: list[Kept]) -> None:
     # absent from Mon 11-02 (November and December 2026 have no holidays): 7th school day
     # 11-10, the month mark 12-02, as of Mon 12-21 a suspected dropout — no attempt has failed
-    for child, data in enumerate(CHILDREN):
-        if not data["student"]["id"].endswith("-plain"):
-            continue
-        d = together.decisions[child].tolist()
-        status, _, stage, level, _, run_start, unexcused, alert, mark, back, dropout = d[:11]
-        assert status == codes.S_SUSPECTED_DROPOUT
-        assert stage == codes.G_PERSUASION
-        assert level == codes.L_SCHOOL
-        assert (run_start, alert, mark) == (
+    plain = [k for k, c in zip(together, CASES, strict=True) if c.student.id.endswith("-plain")]
+    assert len(plain) == 6
+    for kept in plain:
+        d: Decision = kept[0]
+        assert d.status == codes.S_SUSPECTED_DROPOUT
+        assert (d.stage, d.level) == (codes.G_PERSUASION, codes.L_SCHOOL)
+        assert (d.run_start, d.alert_date, d.month_mark) == (
             to_day(date(2026, 11, 2)),
             to_day(date(2026, 11, 10)),
             to_day(date(2026, 12, 2)),
         )
-        assert unexcused == 36  # 11-02..12-21: 7 weeks and a day of school days (5 * 7 + 1)
-        assert (back, dropout) == (NO_DAY, NO_DAY)
-        causes = d[11]
-        assert causes == 0
+        assert d.unexcused_days == 36  # 11-02..12-21: 7 weeks of school days and a Monday
+        assert (d.return_date, d.dropout_since, d.causes) == (NO_DAY, NO_DAY, 0)
