@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from kongchuo_rules import (
     Action,
     ActionKind,
@@ -258,3 +260,87 @@ def test_returned_reported_on_the_last_day_of_absence_is_no_conflict() -> None:
 
     assert conflicts("2026-11-20") == []
     assert conflicts("2026-11-19") == [D("2026-11-19")]
+
+
+@pytest.mark.parametrize("until", ["2026-11-20", None], ids=["until 11-20", "open"])
+def test_a_later_deferral_replaces_an_earlier_one_from_its_date(until: str | None) -> None:
+    # absent from Mon 10-26: 10-26..10-30, 11-02, 11-03 — the 7-day rule fires on 11-03; deferred
+    # from 11-04 (until 11-20, or open), replaced on 11-09 by a deferral until 11-11: the windows
+    # are [11-04, 11-09) and [11-09, 11-11); the first run ends on 11-03, a new one starts on
+    # 11-11 (11-11..13, 16..19: the 7th school day is 11-19)
+    deferral: dict[str, object] = {"until": until} if until else {}
+    data = case(
+        A("2026-10-26"),
+        E("deferral", "2026-11-04", **deferral),
+        E("deferral", "2026-11-09", until="2026-11-11"),
+    )
+    a = run(data, "2026-11-20")
+    assert a.status is Status.SUSPECTED_DROPOUT
+    assert (a.run_start, a.unexcused_days, a.alert_date) == (D("2026-11-11"), 8, D("2026-11-19"))
+    assert [(e.run_start, e.run_end, e.alert_date) for e in a.episodes] == [
+        (D("2026-10-26"), D("2026-11-03"), D("2026-11-03")),
+        (D("2026-11-11"), None, D("2026-11-19")),
+    ]
+
+
+def test_an_exemption_in_force_after_an_earlier_closed_one() -> None:
+    # as in the test above, then exempt again from Mon 11-16: the windows are [09-01, 09-02),
+    # [09-14, 11-02) and [11-16, …); the November run is 11-02..11-13 (10 school days, the 7th
+    # on 11-10), ended by the exemption
+    data = case(
+        E("deferral", "2026-09-01", until="2026-09-02"),
+        A("2026-09-02", "2026-09-11"),
+        E("placement", "2026-09-14", mode="exempt"),
+        A("2026-10-19"),
+        E("placement", "2026-11-02", mode="regular_class"),
+        E("placement", "2026-11-16", mode="exempt"),
+    )
+    a = run(data, "2026-11-20")
+    assert (a.status, a.status_since) == (Status.EXEMPT, D("2026-11-16"))
+    assert [(e.run_start, e.run_end, e.alert_date) for e in a.episodes] == [
+        (D("2026-09-02"), D("2026-09-11"), D("2026-09-10")),
+        (D("2026-11-02"), D("2026-11-13"), D("2026-11-10")),
+    ]
+
+
+def test_the_first_transfer_out_decides_even_as_the_first_event() -> None:
+    data = case(E("transfer_out", "2026-10-12"), E("transfer_out", "2026-11-02"))
+    a = run(data, "2026-11-20")
+    assert (a.status, a.status_since) == (Status.STUDYING_ELSEWHERE, D("2026-10-12"))
+
+
+# -- routing -------------------------------------------------------------------------------------
+
+
+def test_a_child_past_the_child_labour_age_still_gets_the_other_causes_routed() -> None:
+    # born 2010-05-03: 16 on 2026-11-20, past routing.child_labor_age (16) — the child-labour
+    # routes do not apply, the internet-addiction route (after them in the table) does
+    data = case(
+        A("2026-11-02"),
+        E("home_visit", "2026-11-12", causes=["child_labor", "internet_addiction"]),
+        birth="2010-05-03",
+    )
+    a = run(data, "2026-11-20")
+    agencies = {x.agency for x in a.actions if x.cause is not None}
+    assert agencies == {Agency.CULTURE_TOURISM_BUREAU}
+
+
+def test_priority_help_given_after_the_run_began_counts() -> None:
+    # a left-behind child absent from 11-02 (suspected on 11-10): the township's support and the
+    # civil-affairs assistance recorded as taken on 11-05 and 11-06 — in the episode, before the
+    # alert — are done
+    data = case(
+        A("2026-11-02"),
+        E("action_taken", "2026-11-05", kind="priority_support", agency="township_government"),
+        E("action_taken", "2026-11-06", kind="social_assistance", agency="civil_affairs_bureau"),
+        flags=["left_behind"],
+    )
+    a = run(data, "2026-11-20")
+    support = [x for x in a.actions if x.kind is ActionKind.PRIORITY_SUPPORT]
+    assistance = [
+        x
+        for x in a.actions
+        if x.kind is ActionKind.SOCIAL_ASSISTANCE and x.agency is Agency.CIVIL_AFFAIRS_BUREAU
+    ]
+    assert [(x.trigger, x.done) for x in support] == [(D("2026-11-10"), True)]
+    assert [(x.trigger, x.done) for x in assistance] == [(D("2026-11-10"), True)]
