@@ -294,3 +294,17 @@ def test_the_seven_day_rule_not_reached_cites_the_threshold_of_the_day_assessed(
     figures = _seven_day_figures(case(A("2027-01-04")), "2027-01-06")
     assert figures["fired"] is False
     assert (figures["unexcused_days"], figures["threshold"]) == (3, 5)
+
+
+def test_a_penalty_without_a_deadline_gives_the_compliance_days() -> None:
+    # the penalty of 2027-01-05 names no deadline: enforcement.order_compliance_days (15 days)
+    # apply — deadline 01-20, the court application is required from 01-21
+    data = case(
+        *REFUSING_PARENT,
+        E("guardian_education", "2026-12-07"),
+        E("guardian_order", "2026-12-11", deadline="2026-12-25"),
+        E("administrative_penalty", "2027-01-05"),
+    )
+    assert K.COURT_APPLICATION not in kinds(data, "2027-01-20")
+    court = kinds(data, "2027-01-21")[K.COURT_APPLICATION]
+    assert court.trigger.isoformat() == "2027-01-21"  # type: ignore[attr-defined]
