@@ -11,7 +11,8 @@
 #   @inline — marks that return the function unchanged (they only register it with the batch
 #   compiler). The copy drops those two decorator lines, so the interpreted rules are mutated
 #   exactly as `assess` runs them; the batch (numba) tests are left out of the run, since in the
-#   copy no function is registered with the compiler.
+#   copy no function is registered with the compiler. tests/test_mutation_gaps_batch.py runs the
+#   same core interpreted over a table of children (where a child's events start at lo > 0).
 # - Each mutant runs the tests that call the mutated function (mutmut's own selection) among
 #   MUTATION_TESTS (default below); the seeded corpus of tests/golden (5,000 entries, 30 s) is
 #   deselected, the corpus recorded from the test-suite (2,790 entries, 3 s) stays.
@@ -33,7 +34,7 @@ to_mutate=$(printf '"%s", ' "${paths[@]}")
 # the tests each mutant may run (mutmut picks those that call the mutated function); default:
 # the hand-worked tests and the recorded golden corpus — the Hypothesis property files
 # (test_properties, test_fuzz) make each mutant several times slower for few extra kills
-read -r -a test_files <<< "${MUTATION_TESTS:-tests/test_assess.py tests/test_actions.py tests/test_calendar.py tests/test_golden.py tests/test_county.py tests/test_policy.py tests/test_case.py tests/test_mutation_gaps.py}"
+read -r -a test_files <<< "${MUTATION_TESTS:-tests/test_assess.py tests/test_actions.py tests/test_calendar.py tests/test_golden.py tests/test_county.py tests/test_policy.py tests/test_case.py tests/test_mutation_gaps.py tests/test_mutation_gaps_batch.py tests/test_mutation_gaps_persuasion.py}"
 tests=$(printf '"%s", ' "${test_files[@]}")
 cat >> pyproject.toml <<TOML
 

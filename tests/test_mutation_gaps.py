@@ -188,3 +188,123 @@ def test_school_age_reports_every_figure() -> None:
     assert (a.age, a.of_school_age, a.first_age, a.last_age) == (11, True, 6, 14)
     assert a.cutoff == date(2026, 8, 31)
     assert (a.starts, a.ends) == (date(2021, 9, 1), date(2030, 9, 1))  # ends: the first day after
+
+
+def test_a_guardian_education_before_the_refusal_completes_step_one() -> None:
+    # the steps' events count from the start of the episode (DoneBy after="since"): the township
+    # educated the guardian on 12-01, the refusal came on 12-03 (the day the child became a
+    # dropout: month mark 12-02, the failed attempt 12-03) — step 1 is done, and step 2 (the
+    # order) is required from the later of the education and the start of the ladder, 12-03
+    data = case(
+        A("2026-11-02"),
+        E("guardian_education", "2026-12-01"),
+        P("2026-12-03", "refused", "school", causes=["guardian_refusal"]),
+    )
+    found = kinds(data, "2026-12-09")
+    assert found[K.GUARDIAN_EDUCATION].done  # type: ignore[attr-defined]
+    order = found[K.GUARDIAN_ORDER]
+    assert order.trigger.isoformat() == "2026-12-03"  # type: ignore[attr-defined]
+
+
+# A child out of school (never registered) whose guardian refuses: the ladder counts every event
+# of the child, so a step recorded before the refusal — even as the child's first event — is
+# done, and the next step is required (step 3: the day after the order's deadline; step 4: the
+# day after the penalty's deadline; both before as_of 2026-11-20).
+OUT_OF_SCHOOL_STEPS = {
+    "education first": (
+        [
+            E("guardian_education", "2026-11-02"),
+            E("guardian_contact", "2026-11-03", causes=["guardian_refusal"]),
+        ],
+        {K.GUARDIAN_EDUCATION: "2026-11-03", K.GUARDIAN_ORDER: "2026-11-03"},
+    ),
+    "order first": (
+        [
+            E("guardian_order", "2026-11-02", deadline="2026-11-09"),
+            E("guardian_education", "2026-11-03"),
+            E("guardian_contact", "2026-11-04", causes=["guardian_refusal"]),
+        ],
+        {
+            K.GUARDIAN_EDUCATION: "2026-11-04",
+            K.GUARDIAN_ORDER: "2026-11-04",
+            K.ADMINISTRATIVE_PENALTY: "2026-11-10",
+        },
+    ),
+    "penalty first": (
+        [
+            E("administrative_penalty", "2026-11-02", deadline="2026-11-06"),
+            E("guardian_education", "2026-11-03"),
+            E("guardian_order", "2026-11-04", deadline="2026-11-05"),
+            E("guardian_contact", "2026-11-05", causes=["guardian_refusal"]),
+        ],
+        {
+            K.GUARDIAN_EDUCATION: "2026-11-05",
+            K.GUARDIAN_ORDER: "2026-11-05",
+            K.ADMINISTRATIVE_PENALTY: "2026-11-06",
+            K.COURT_APPLICATION: "2026-11-07",
+        },
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("events", "triggers"), OUT_OF_SCHOOL_STEPS.values(), ids=list(OUT_OF_SCHOOL_STEPS)
+)
+def test_a_step_recorded_first_counts_for_a_child_out_of_school(
+    events: list[dict[str, object]], triggers: dict[ActionKind, str]
+) -> None:
+    data = case(*events, registered=False)  # born 2015-05-03: of school age since 2021-09-01
+    found = kinds(data, "2026-11-20")
+    steps = [K.GUARDIAN_EDUCATION, K.GUARDIAN_ORDER, K.ADMINISTRATIVE_PENALTY, K.COURT_APPLICATION]
+    assert [k for k in steps if k in found] == list(triggers)
+    for kind, trigger in triggers.items():
+        assert found[kind].trigger.isoformat() == trigger  # type: ignore[attr-defined]
+    # every step but the last is done by the event recorded for it
+    assert all(found[k].done for k in list(triggers)[:-1])  # type: ignore[attr-defined]
+
+
+# -- attendance: the threshold the 7-day rule cites is the one in force when it applied ----------
+
+
+def _seven_day_figures(data: dict[str, object], as_of: str) -> dict[str, object]:
+    from kongchuo_rules import assess, default_policy
+
+    from .test_assess import CAL as CAL_2027
+
+    # the threshold drops from 7 to 5 unexcused school days on 2027-01-01
+    policy = default_policy().with_changes(
+        {"absence.alert_unexcused_school_days": [{"value": 7}, {"since": "2027-01-01", "value": 5}]}
+    )
+    a = assess(data, as_of=date.fromisoformat(as_of), policy=policy, calendar=CAL_2027)
+    (trace,) = [r for r in a.trace if r.rule == "attendance.seven_day_alert"]
+    return {"fired": trace.fired, **trace.figures}
+
+
+def test_the_seven_day_rule_cites_the_threshold_of_the_alert_day() -> None:
+    # absent from Mon 2026-12-21: school days 12-21..25, 28, 29 — the 7th (threshold 7 then) is
+    # 12-29; on 2027-01-05 the threshold in force is 5, but the alert was reached under 7
+    figures = _seven_day_figures(case(A("2026-12-21")), "2027-01-05")
+    assert figures["fired"] is True
+    assert figures["threshold"] == 7
+    assert figures["alert_date"] == date(2026, 12, 29)
+
+
+def test_the_seven_day_rule_not_reached_cites_the_threshold_of_the_day_assessed() -> None:
+    # absent from Mon 2027-01-04 (01-01 is a holiday): 01-04, 05, 06 = 3 of the 5 now in force
+    figures = _seven_day_figures(case(A("2027-01-04")), "2027-01-06")
+    assert figures["fired"] is False
+    assert (figures["unexcused_days"], figures["threshold"]) == (3, 5)
+
+
+def test_a_penalty_without_a_deadline_gives_the_compliance_days() -> None:
+    # the penalty of 2027-01-05 names no deadline: enforcement.order_compliance_days (15 days)
+    # apply — deadline 01-20, the court application is required from 01-21
+    data = case(
+        *REFUSING_PARENT,
+        E("guardian_education", "2026-12-07"),
+        E("guardian_order", "2026-12-11", deadline="2026-12-25"),
+        E("administrative_penalty", "2027-01-05"),
+    )
+    assert K.COURT_APPLICATION not in kinds(data, "2027-01-20")
+    court = kinds(data, "2027-01-21")[K.COURT_APPLICATION]
+    assert court.trigger.isoformat() == "2027-01-21"  # type: ignore[attr-defined]
