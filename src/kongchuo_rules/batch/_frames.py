@@ -157,20 +157,22 @@ def _first(mask: pl.Series) -> int:
 
 
 def _cast(df: pl.DataFrame, table: str, column: str, kind: str) -> pl.Series:
-    """Column ``column`` as its kind's dtype; a value that does not convert is an error naming
-    its row."""
-    series = df.get_column(column)
+    """Column ``column`` as its kind's dtype; a value that does not convert, or a date outside
+    the range a case may hold, is an error naming its row."""
+    converted = _convert(df.get_column(column), table, column, kind)
+    if kind == "date":
+        _check_date_range(converted, table, column)
+    return converted
+
+
+def _convert(series: pl.Series, table: str, column: str, kind: str) -> pl.Series:
     target = DTYPES[kind]
     if series.dtype == target:
-        if kind == "date":
-            _check_date_range(series, table, column)
         return series
     if series.null_count() == len(series):  # an empty column, whatever its dtype
         return pl.Series(column, [None] * len(series), dtype=target)
     if kind == "date" and series.dtype == pl.Datetime:
-        converted = series.dt.date()
-        _check_date_range(converted, table, column)
-        return converted
+        return series.dt.date()
     if kind == "int" and series.dtype.is_float():
         bad = series.is_not_null() & (series != series.round(0))
         if bad.any():
@@ -195,8 +197,6 @@ def _cast(df: pl.DataFrame, table: str, column: str, kind: str) -> pl.Series:
             f"{table}: row {_first(bad)}: column {column!r}: not a valid {kind}"
             + (" (YYYY-MM-DD)" if kind == "date" else "")
         )
-    if kind == "date":
-        _check_date_range(converted, table, column)
     return converted
 
 
