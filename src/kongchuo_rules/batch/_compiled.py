@@ -25,7 +25,14 @@ import numba
 from numba import types
 from numba.core.caching import CacheImpl, _CacheLocator
 from numba.core.errors import NumbaIRAssumptionWarning
-from numba.extending import intrinsic, overload, register_jitable
+from numba.core.typing import signature
+from numba.extending import (
+    intrinsic,
+    lower_builtin,
+    overload,
+    register_jitable,
+    type_callable,
+)
 from numba.np.arrayobj import make_array, populate_array
 
 from kongchuo_rules._internal import record
@@ -279,26 +286,63 @@ def _keep(w, out, c, decision):
     return impl
 
 
-@overload(record.ints, inline="always")
-def _ints(w, n, fill):
-    def impl(w, n, fill):
-        start = w[N_SCRATCH]
-        end = start + n
-        if end > w[SCRATCH_CAP]:
-            raise IndexError("scratch buffer full")
-        w[N_SCRATCH] = end
-        at = w[SCRATCH_AT]
-        view = w[at + start : at + end]
-        view[:] = fill
-        return view
-
-    return impl
+def _reserve(w, n, fill):
+    """Take ``n`` integers of scratch space, set to ``fill``; their position in ``w``."""
+    start = w[N_SCRATCH]
+    end = start + n
+    if end > w[SCRATCH_CAP]:
+        raise IndexError("scratch buffer full")
+    w[N_SCRATCH] = end
+    at = w[SCRATCH_AT] + start
+    for k in range(at, at + n):
+        w[k] = fill
+    return at
 
 
-# error_model="numpy": integer division needs no zero check (no divisor of the core is zero)
+@type_callable(record.ints)
+def _type_ints(context):
+    def typer(w, n, fill):
+        if (
+            isinstance(w, types.Array)
+            and w.ndim == 1
+            and isinstance(n, types.Integer)
+            and isinstance(fill, types.Integer)
+        ):
+            return types.Array(w.dtype, 1, "C")
+        return None
+
+    return typer
+
+
+@lower_builtin(record.ints, types.Array, types.Integer, types.Integer)
+def _lower_ints(context, builder, sig, args):
+    """``ints``: a view of the scratch space of ``w`` without a reference to its memory (the
+    core runs without numba's reference counting, which would only count views of arrays the
+    driver owns). Written at this level because numba refuses to *return* a new array from a
+    function compiled without reference counting."""
+    w_type, n_type, fill_type = sig.args
+    at = context.compile_internal(
+        builder, _reserve, signature(types.int64, w_type, n_type, fill_type), args
+    )
+    src = make_array(w_type)(context, builder, value=args[0])
+    view = make_array(sig.return_type)(context, builder)
+    populate_array(
+        view,
+        data=builder.gep(src.data, [at]),
+        shape=[context.cast(builder, args[1], n_type, types.intp)],
+        strides=[src.itemsize],
+        itemsize=src.itemsize,
+        meminfo=None,
+    )
+    return view._getvalue()
+
+
+# error_model="numpy": integer division needs no zero check (no divisor of the core is zero);
+# _nrt=False: no reference counting (the core allocates nothing; every array it touches is
+# owned by the driver, so counting references only cost time: a third of a quiet child's)
 for _function in KERNEL:
     inline = "always" if _function in INLINE else "never"
-    register_jitable(inline=inline, error_model="numpy")(_function)
+    register_jitable(inline=inline, error_model="numpy", _nrt=False)(_function)
 
 from kongchuo_rules.assess import decide  # noqa: E402  (after the registration above)
 
@@ -387,7 +431,7 @@ if _CoreLocator not in CacheImpl._locator_classes:
 
 
 def _compiled() -> Any:
-    return numba.njit(cache=True, nogil=True, error_model="numpy")(_run)
+    return numba.njit(cache=True, nogil=True, error_model="numpy", _nrt=False)(_run)
 
 
 run = _compiled()
