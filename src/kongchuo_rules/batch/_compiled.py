@@ -3,9 +3,10 @@
 
 Every function of the core marked ``@kernel`` is registered with numba as it is — the same
 source ``assess`` interprets. The storage primitives of :mod:`kongchuo_rules._internal.record`
-get implementations over preallocated arrays (:class:`ArrayWork`), so that a county is decided
-without an allocation per child; arrays are passed on as *unowned* views (no reference
-counting), which the driver below guarantees outlive every use. Small leaf functions are
+get implementations over preallocated arrays, so that a county is decided without an
+allocation per child. The core is compiled without numba's reference counting: every array it
+touches is owned by the driver below, which keeps them alive for the whole run, and scratch
+space is handed out as views without a reference to their memory. Small leaf functions are
 inlined.
 
 The compiled code is cached on disk per version of the core's source (numba's own cache only
@@ -337,12 +338,14 @@ def _lower_ints(context, builder, sig, args):
     return view._getvalue()
 
 
-# error_model="numpy": integer division needs no zero check (no divisor of the core is zero);
-# _nrt=False: no reference counting (the core allocates nothing; every array it touches is
-# owned by the driver, so counting references only cost time: a third of a quiet child's)
+_OPTIONS: dict[str, Any] = {"error_model": "numpy", "_nrt": False}
+"""numba's options for the core: integer division needs no zero check (no divisor of the core
+is zero); no reference counting (the core allocates nothing, every array it touches is owned
+by the driver, and counting references cost a third of a quiet child's time)."""
+
 for _function in KERNEL:
     inline = "always" if _function in INLINE else "never"
-    register_jitable(inline=inline, error_model="numpy", _nrt=False)(_function)
+    register_jitable(inline=inline, **_OPTIONS)(_function)
 
 from kongchuo_rules.assess import decide  # noqa: E402  (after the registration above)
 
@@ -431,7 +434,7 @@ if _CoreLocator not in CacheImpl._locator_classes:
 
 
 def _compiled() -> Any:
-    return numba.njit(cache=True, nogil=True, error_model="numpy", _nrt=False)(_run)
+    return numba.njit(cache=True, nogil=True, **_OPTIONS)(_run)
 
 
 run = _compiled()
