@@ -115,10 +115,8 @@ def _caps(enc: Encoded, t: Tables, as_of: int) -> tuple[int, int, int, int, int]
     counts = np.diff(enc.offsets)
     m = int(counts.max()) if len(counts) else 0
     days = 0
-    if len(enc.rows):
-        has = counts > 0
-        firsts = enc.rows[enc.offsets[:-1][has], codes.F_DAY]
-        days = max(0, int((as_of - firsts).max()) + 1)
+    if len(enc.rows):  # a child's events are sorted by day: its first is its earliest
+        days = max(0, as_of - int(enc.rows[:, codes.F_DAY].min()) + 1)
     acts = _ACTIONS_PER_CHILD + 2 * t.n_routes
     finds = 2 * m + 16 + t.n_years
     # per event 8 (attempt levels, failures, conflicts, for this run and earlier ones; and the
@@ -151,8 +149,10 @@ def _compiled_run(
     chunk = max(_CHUNK_MIN, -(-n // (threads * _CHUNKS_PER_THREAD))) if n else 1
     bounds = [(a, min(a + chunk, n)) for a in range(0, n, chunk)]
 
+    caps = _caps(enc, t, as_of)
+
     def one(bound: tuple[int, int]) -> tuple[Any, Any, Any]:
-        found = _run_chunk(engine, enc, t, as_of, bound, decisions)
+        found = _run_chunk(engine, enc, t, as_of, bound, decisions, caps)
         if progress is not None:
             progress(bound[1] - bound[0])
         return found
@@ -182,11 +182,12 @@ def _run_chunk(
     as_of: int,
     bound: tuple[int, int],
     decisions: Any,
+    caps: tuple[int, int, int, int, int],
 ) -> tuple[Any, Any, Any]:
     """Decide children ``bound[0]``..``bound[1] - 1`` (rows of their own, outputs grown as
-    needed)."""
+    needed; ``caps``: see :func:`_caps`)."""
     start, stop = bound
-    acts_cap, finds_cap, tr_cap, scratch, eps_cap = _caps(enc, t, as_of)
+    acts_cap, finds_cap, tr_cap, scratch, eps_cap = caps
     work = engine.work_buffer(acts_cap, finds_cap, tr_cap, scratch, False, episodes=eps_cap)
     size = max(1024, (stop - start) // 4)
     actions = np.empty((size, 8), dtype=np.int64)
