@@ -448,7 +448,7 @@ def warm(t: Tables) -> None:
     run(
         t, np.zeros((1, 5), dtype=np.int64), np.zeros((0, 8), dtype=np.int64),
         np.zeros(2, dtype=np.int64),
-        0, 0, 1, np.zeros((1, N_DECISION), dtype=np.int64), np.zeros((1, 8), dtype=np.int64),
+        0, 0, 1, np.zeros((1, N_DECISION), dtype=np.int32), np.zeros((1, 8), dtype=np.int64),
         np.zeros((1, 5), dtype=np.int64), np.zeros((1, EP + 1), dtype=np.int64),
         np.zeros(3, dtype=np.int64), work_buffer(256, 256, 64, 1024, False),
     )  # fmt: skip

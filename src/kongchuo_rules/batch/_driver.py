@@ -25,6 +25,10 @@ __all__ = ["Decided", "compile_seconds", "compiled", "decide_all"]
 log = logging.getLogger("kongchuo_rules.batch")
 
 N_DECISION = 16
+DECISION_DTYPE = np.int32
+"""A decision row's integers: days (like Arrow's ``date32``, and :data:`NO_DAY` and :data:`FAR`
+are the ends of its range), codes, counts and bit masks all fit in 32 bits — half the memory
+the core writes for a county, the largest part of its time spent outside the rules."""
 _FIVE_YEARS = 5 * 365  # a table-range hint only (see assess): the start of school age
 _ACTIONS_PER_CHILD = 128  # room for the actions one decision records before deduplication
 _PARALLEL_FROM = 200_000  # children: below this, one thread (threads cost more than they give)
@@ -37,7 +41,7 @@ class Decided:
     """The core's rows for every child: one decision row each, and the actions and findings
     with the child's position in their last column."""
 
-    decisions: np.ndarray[Any, np.dtype[np.int64]]  # (children, 15)
+    decisions: np.ndarray[Any, np.dtype[np.int32]]  # (children, N_DECISION)
     actions: np.ndarray[Any, np.dtype[np.int64]]  # (actions, 8)
     findings: np.ndarray[Any, np.dtype[np.int64]]  # (findings, 5)
     episodes: np.ndarray[Any, np.dtype[np.int64]]  # (episodes, 10)
@@ -143,7 +147,7 @@ def _compiled_run(
                 "rules core ready in %.1f s (compiled or from %s)", seconds, engine.cache_dir()
             )
     n = len(enc.offsets) - 1
-    decisions = np.empty((n, N_DECISION), dtype=np.int64)
+    decisions = np.empty((n, N_DECISION), dtype=DECISION_DTYPE)
     if threads is None:
         threads = min(os.cpu_count() or 1, 8) if n >= _PARALLEL_FROM else 1
     chunk = max(_CHUNK_MIN, -(-n // (threads * _CHUNKS_PER_THREAD))) if n else 1
@@ -219,7 +223,7 @@ def _python_run(enc: Encoded, t: Tables, as_of: int) -> tuple[Any, Any, Any, Any
         t, [tuple(c) for c in enc.children.tolist()], rows, enc.offsets.tolist(), 0, n, as_of,
         w, out,
     )  # fmt: skip
-    decisions = np.array([k[0] for k in out.kept], dtype=np.int64).reshape(n, N_DECISION)
+    decisions = np.array([k[0] for k in out.kept], dtype=DECISION_DTYPE).reshape(n, N_DECISION)
     actions = [(*a, c) for c, k in enumerate(out.kept) for a in k[1]]
     findings = [(*f, c) for c, k in enumerate(out.kept) for f in k[2]]
     episodes = [(*e, c) for c, k in enumerate(out.kept) for e in k[4]]
