@@ -42,6 +42,19 @@ def test_importing_the_package_builds_no_model() -> None:
     assert out.stdout.strip() == "['kongchuo_rules._version']"
 
 
+def test_assess_stays_the_function_when_its_module_is_imported_first() -> None:
+    # the batch engine and the server import the module kongchuo_rules.assess; the package's
+    # name `assess` must still be the function (a fresh process: nothing imported before)
+    code = (
+        "import kongchuo_rules.batch, kongchuo_rules.assess as m\n"
+        "from kongchuo_rules import assess\n"
+        "import kongchuo_rules\n"
+        "print(callable(assess), assess is kongchuo_rules.assess, type(m).__name__)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["True", "True", "function"]
+
+
 @pytest.mark.parametrize(
     "name", ["DateSpan", "townships_missing_targets", "retention_rate_from_snapshots"]
 )

@@ -9,6 +9,8 @@ cited, tested rules.
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import TYPE_CHECKING, Any
 
 from kongchuo_rules._version import __version__
@@ -266,3 +268,16 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return list(__all__)
+
+
+class _Package(types.ModuleType):
+    """The package keeps a public name that is also a submodule's (``assess``): the import
+    system binds each submodule it loads on its package, which would replace the function."""
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if isinstance(value, types.ModuleType) and value.__name__ == f"{__name__}.{name}":
+            value = getattr(value, name, value)
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

@@ -341,7 +341,7 @@ def _lower_ints(context, builder, sig, args):
 _OPTIONS: dict[str, Any] = {"error_model": "numpy", "_nrt": False}
 """numba's options for the core: integer division needs no zero check (no divisor of the core
 is zero); no reference counting (the core allocates nothing, every array it touches is owned
-by the driver, and counting references cost a third of a quiet child's time)."""
+by the driver, and counting references cost about half of a quiet child's time)."""
 
 for _function in KERNEL:
     inline = "always" if _function in INLINE else "never"
