@@ -24,9 +24,9 @@ from typing import Any, NamedTuple
 
 import numba
 from numba import types
-from numba.core import cgutils
 from numba.core.caching import CacheImpl, _CacheLocator
 from numba.core.errors import NumbaIRAssumptionWarning
+from numba.core.typing import signature
 from numba.extending import (
     intrinsic,
     lower_builtin,
@@ -287,17 +287,29 @@ def _keep(w, out, c, decision):
     return impl
 
 
+def _reserve(w, n, fill):
+    """Take ``n`` integers of scratch space, set to ``fill``; their position in ``w``."""
+    start = w[N_SCRATCH]
+    end = start + n
+    if end > w[SCRATCH_CAP]:
+        raise IndexError("scratch buffer full")
+    w[N_SCRATCH] = end
+    at = w[SCRATCH_AT] + start
+    for k in range(at, at + n):
+        w[k] = fill
+    return at
+
+
 @type_callable(record.ints)
 def _type_ints(context):
     def typer(w, n, fill):
         if (
             isinstance(w, types.Array)
             and w.ndim == 1
-            and w.dtype == types.int64
             and isinstance(n, types.Integer)
             and isinstance(fill, types.Integer)
         ):
-            return types.Array(types.int64, 1, "C")
+            return types.Array(w.dtype, 1, "C")
         return None
 
     return typer
@@ -305,32 +317,24 @@ def _type_ints(context):
 
 @lower_builtin(record.ints, types.Array, types.Integer, types.Integer)
 def _lower_ints(context, builder, sig, args):
-    """``ints``: take ``n`` integers of the work buffer's scratch space, set them to ``fill``
-    and return them as a view without a reference to its memory (the core runs without
-    numba's reference counting, which would only count views of arrays the driver owns).
-    Written as LLVM IR because numba refuses to *return* a new array from a function compiled
-    without reference counting, and so that it is inlined (it runs about 15 times a child)."""
+    """``ints``: a view of the scratch space of ``w`` without a reference to its memory (the
+    core runs without numba's reference counting, which would only count views of arrays the
+    driver owns). Written at this level because numba refuses to *return* a new array from a
+    function compiled without reference counting."""
     w_type, n_type, fill_type = sig.args
-    w = make_array(w_type)(context, builder, value=args[0])
-    n = context.cast(builder, args[1], n_type, types.int64)
-    fill = context.cast(builder, args[2], fill_type, types.int64)
-
-    def slot(i: int) -> Any:
-        return builder.gep(w.data, [context.get_constant(types.intp, i)])
-
-    start = builder.load(slot(N_SCRATCH))
-    end = builder.add(start, n)
-    with builder.if_then(
-        builder.icmp_signed(">", end, builder.load(slot(SCRATCH_CAP))), likely=False
-    ):
-        context.call_conv.return_user_exc(builder, IndexError, ("scratch buffer full",))
-    builder.store(end, slot(N_SCRATCH))
-    data = builder.gep(w.data, [builder.add(builder.load(slot(SCRATCH_AT)), start)])
-    with cgutils.for_range(builder, n) as loop:
-        builder.store(fill, builder.gep(data, [loop.index]))
+    at = context.compile_internal(
+        builder, _reserve, signature(types.int64, w_type, n_type, fill_type), args
+    )
+    src = make_array(w_type)(context, builder, value=args[0])
     view = make_array(sig.return_type)(context, builder)
-    populate_array(view, data=data, shape=[n], strides=[w.itemsize], itemsize=w.itemsize,
-                   meminfo=None)  # fmt: skip
+    populate_array(
+        view,
+        data=builder.gep(src.data, [at]),
+        shape=[context.cast(builder, args[1], n_type, types.intp)],
+        strides=[src.itemsize],
+        itemsize=src.itemsize,
+        meminfo=None,
+    )
     return view._getvalue()
 
 
