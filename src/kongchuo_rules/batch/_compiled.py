@@ -28,7 +28,6 @@ from numba.core.caching import CacheImpl, _CacheLocator
 from numba.core.errors import NumbaIRAssumptionWarning
 from numba.core.typing import signature
 from numba.extending import (
-    intrinsic,
     lower_builtin,
     overload,
     register_jitable,
@@ -41,28 +40,6 @@ from kongchuo_rules._internal.kernel import INLINE, KERNEL
 from kongchuo_rules._internal.tables import Tables
 
 __all__ = ["NumbaIRAssumptionWarning", "cache_dir", "run", "warm", "work_buffer"]
-
-
-@intrinsic
-def _unowned(typingctx: Any, arr: Any) -> Any:
-    """A view of ``arr`` without a reference to its memory (no reference counting)."""
-    if not isinstance(arr, types.Array):
-        return None
-
-    def codegen(context: Any, builder: Any, sig: Any, args: Any) -> Any:
-        src = make_array(arr)(context, builder, value=args[0])
-        dst = make_array(arr)(context, builder)
-        populate_array(
-            dst,
-            data=src.data,
-            shape=src.shape,
-            strides=src.strides,
-            itemsize=src.itemsize,
-            meminfo=None,
-        )
-        return dst._getvalue()
-
-    return arr(arr), codegen
 
 
 # The work buffer of the batch engine is one int64 array: a header of counters and offsets,
@@ -354,7 +331,7 @@ N_DECISION = 16
 
 
 def _run(
-    t0: Tables,
+    t: Tables,
     children: Any,
     ev: Any,
     offsets: Any,
@@ -371,19 +348,10 @@ def _run(
     """Decide children ``start``..``stop - 1`` into ``decisions`` (one row each), appending
     their actions (the child's position in column 7), findings (column 4) and episodes (column
     9) to ``acts``, ``finds`` and ``eps`` from ``counts[0..2]``; returns the first child not
-    decided (``stop``, unless an output is full)."""
-    t = Tables(
-        t0.first, t0.last, t0.first_year, t0.sd_before, t0.sd_days, t0.n_sd, t0.term_before,
-        t0.pidx, t0.eff_days, t0.n_rows, t0.params, t0.estimated, t0.n_years, t0.specs,
-        t0.routes, t0.n_routes, _unowned(t0.data),
-    )  # fmt: skip
-    out = ArrayOut(
-        _unowned(decisions), _unowned(acts), _unowned(finds), _unowned(eps), _unowned(counts)
-    )
-    return decide(
-        t, _unowned(children), _unowned(ev), _unowned(offsets), start, stop, as_of,
-        _unowned(work), out,
-    )  # fmt: skip
+    decided (``stop``, unless an output is full). Compiled without reference counting, the
+    arrays arrive without a reference to their memory: the caller keeps them alive."""
+    out: Any = ArrayOut(decisions, acts, finds, eps, counts)  # record.Out, compiled
+    return decide(t, children, ev, offsets, start, stop, as_of, work, out)
 
 
 def _core_hash() -> str:
