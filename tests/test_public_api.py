@@ -3,7 +3,10 @@ names exported at the top level, the ``testing`` extra registered with Hypothesi
 
 from __future__ import annotations
 
+import importlib
 import importlib.metadata
+import subprocess
+import sys
 
 import pytest
 
@@ -15,6 +18,41 @@ def test_all_is_sorted_and_every_name_exists() -> None:
     assert kongchuo_rules.__all__ == sorted(kongchuo_rules.__all__)
     for name in kongchuo_rules.__all__:
         assert hasattr(kongchuo_rules, name), name
+
+
+def test_every_public_name_is_imported_on_first_use() -> None:
+    # the lazy table and __all__ name the same things, and each name is the module's own
+    lazy = kongchuo_rules._EXPORTS  # type: ignore[attr-defined]
+    assert set(lazy) | {"__version__"} == set(kongchuo_rules.__all__)
+    for name, module in lazy.items():
+        found = importlib.import_module(module, "kongchuo_rules")
+        assert getattr(kongchuo_rules, name) is getattr(found, name), name
+    assert sorted(dir(kongchuo_rules)) == kongchuo_rules.__all__
+    with pytest.raises(AttributeError, match="no attribute 'assess_everything'"):
+        kongchuo_rules.assess_everything  # type: ignore[attr-defined]  # noqa: B018
+
+
+def test_importing_the_package_builds_no_model() -> None:
+    code = (
+        "import sys, kongchuo_rules; "
+        "print(sorted(m for m in sys.modules if m.startswith(('kongchuo_rules.', 'pydantic', "
+        "'holidays'))))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "['kongchuo_rules._version']"
+
+
+def test_assess_stays_the_function_when_its_module_is_imported_first() -> None:
+    # the batch engine and the server import the module kongchuo_rules.assess; the package's
+    # name `assess` must still be the function (a fresh process: nothing imported before)
+    code = (
+        "import kongchuo_rules.batch, kongchuo_rules.assess as m\n"
+        "from kongchuo_rules import assess\n"
+        "import kongchuo_rules\n"
+        "print(callable(assess), assess is kongchuo_rules.assess, type(m).__name__)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["True", "True", "function"]
 
 
 @pytest.mark.parametrize(

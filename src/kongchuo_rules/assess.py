@@ -80,6 +80,7 @@ from kongchuo_rules.rules.persuasion import (
     return_day,
 )
 from kongchuo_rules.rules.routing import (
+    N_CAUSES,
     R_CAUSE_ROUTING,
     R_PRIORITY,
     cause_days,
@@ -264,7 +265,9 @@ def decide(
 
         causes = 0
         if child.registered == 0 or episode_start != NO_DAY:
-            causes = cause_mask(cause_days(ev, lo, hi, episode_start, as_of, w))
+            causes = cause_mask(
+                cause_days(ev, lo, hi, episode_start, as_of, ints(w, N_CAUSES, NO_DAY))
+            )
         refusal = (causes >> codes.C_GUARDIAN_REFUSAL) & 1 == 1
         if refusal and (status == codes.S_DROPOUT or status == codes.S_OUT_OF_SCHOOL):
             stage = codes.G_ENFORCEMENT
@@ -418,7 +421,7 @@ def _episode_actions(
         for spec in (I_MARK_REGISTRY, I_REPORT_TO_BUREAU):
             require(t, ev, lo, hi, as_of, spec, ep.dropout_since, run_start, horizon,
                     codes.NONE, attr, w, span)  # fmt: skip
-    found = cause_days(ev, lo, hi, run_start, horizon, w)
+    found = cause_days(ev, lo, hi, run_start, horizon, ints(w, N_CAUSES, NO_DAY))
     refused = found[codes.C_GUARDIAN_REFUSAL] if dropped else NO_DAY
     ladder(t, ev, lo, hi, as_of, refused, ep.dropout_since, run_start, horizon,
            codes.S_DROPOUT, attr, w, span)  # fmt: skip
@@ -445,7 +448,7 @@ def _out_of_school_actions(
     cause routing and priority help over every event."""
     require(t, ev, lo, hi, as_of, I_ENROLLMENT_MOBILIZATION, since, since, as_of, codes.NONE,
             attr, w, span)  # fmt: skip
-    found = cause_days(ev, lo, hi, NO_DAY, as_of, w)
+    found = cause_days(ev, lo, hi, NO_DAY, as_of, ints(w, N_CAUSES, NO_DAY))
     note(w, R_VERIFY, False, NO_DAY, 0, 0, 0, 0)
     note(w, R_MISSING, False, NO_DAY, 0, 0, 0, 0)
     ladder(t, ev, lo, hi, as_of, found[codes.C_GUARDIAN_REFUSAL], since, NO_DAY, as_of,

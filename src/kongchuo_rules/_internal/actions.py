@@ -34,7 +34,7 @@ from kongchuo_rules._internal.tables import (
     Tables,
     add_school_days,
     param,
-    spec_row,
+    spec_field,
 )
 
 __all__ = ["first_event", "require"]
@@ -54,15 +54,14 @@ def first_event(
 ) -> int:
     """The position of the first event that completes action ``spec`` (by its ``DoneBy``
     data, ``action_taken`` aside), or -1."""
-    s = spec_row(t, spec)
-    mask = s[S_EVENTS]
+    mask = spec_field(t, spec, S_EVENTS)
     if mask == 0:
         return -1
-    lower = trigger if s[S_AFTER_TRIGGER] == 1 else since
-    field = s[S_FIELD]
-    strictly = s[S_STRICTLY] == 1
-    until_horizon = s[S_UNTIL_HORIZON] == 1
-    values = s[S_VALUES]
+    lower = trigger if spec_field(t, spec, S_AFTER_TRIGGER) == 1 else since
+    field = spec_field(t, spec, S_FIELD)
+    strictly = spec_field(t, spec, S_STRICTLY) == 1
+    until_horizon = spec_field(t, spec, S_UNTIL_HORIZON) == 1
+    values = spec_field(t, spec, S_VALUES)
     for i in range(lo, hi):
         row = ev[i]
         if (mask >> row[codes.F_TYPE]) & 1 == 0:
@@ -116,18 +115,17 @@ def require(
     trigger) school days later; done by the first completing event (events counted from
     ``since``); overdue when not done and ``as_of`` is after the due date. An overdue registry
     mark or report adds the finding ``late_report``."""
-    s = spec_row(t, spec)
-    due = add_school_days(t, trigger, param(t, trigger, s[S_DUE]))
+    due = add_school_days(t, trigger, param(t, trigger, spec_field(t, spec, S_DUE)))
     if due > span[1]:
         span[1] = due
+    kind = spec_field(t, spec, S_KIND)
     done = first_event(t, ev, lo, hi, spec, trigger, since, horizon, attr)
     if done < 0:
-        lower = trigger if s[S_TAKEN_AFTER_TRIGGER] == 1 else since
-        done = _first_taken(ev, lo, hi, s[S_KIND], s[S_AGENCY], lower)
+        lower = trigger if spec_field(t, spec, S_TAKEN_AFTER_TRIGGER) == 1 else since
+        done = _first_taken(ev, lo, hi, kind, spec_field(t, spec, S_AGENCY), lower)
     overdue = 1 if done < 0 and as_of > due else 0
     done_by = ev[done][codes.F_INDEX] if done >= 0 else -1
     act(w, spec, trigger, due, done_by, overdue, cause, 1 if done >= 0 else 0)
-    kind = s[S_KIND]
     if overdue == 1 and (kind == codes.K_MARK_REGISTRY or kind == codes.K_REPORT_TO_BUREAU):
         finding(w, codes.FC_LATE_REPORT, due, kind, 0)
 
@@ -142,9 +140,9 @@ def unique_actions(t: Tables, w: Work) -> None:
     kind = ints(w, n, 0)
     kept = ints(w, n, 0)
     for i in range(n):
-        s = spec_row(t, action(w, i, A_SPEC))
-        key[i] = s[S_KEY]
-        kind[i] = s[S_KIND]
+        at = action(w, i, A_SPEC)
+        key[i] = spec_field(t, at, S_KEY)
+        kind[i] = spec_field(t, at, S_KIND)
         trigger[i] = action(w, i, A_TRIGGER)
     m = 0
     for i in range(n):

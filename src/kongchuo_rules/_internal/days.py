@@ -59,31 +59,34 @@ def opt_date(day: int) -> dt.date | None:
     return None if day == NO_DAY else dt.date.fromordinal(day + _EPOCH)
 
 
+# Neri and Schneider's calendar algorithms ("Euclidean affine functions and their application
+# to calendar algorithms", Software: Practice and Experience 53(4), 2023): divisions by
+# constants that compile to multiplications and shifts, on non-negative numbers only — about
+# four times faster compiled than H. Hinnant's civil_from_days, which this replaced. Shifting
+# every day by _SHIFT 400-year cycles keeps the numbers non-negative from the year -32800 on.
+_SHIFT = 82
+_K = 719468 + 146097 * _SHIFT  # day 0 (1970-01-01) is day _K of the shifted count from March 1
+
+
 @inline
 def civil(day: int) -> tuple[int, int, int]:
-    """(year, month, day of month) of integer day ``day`` (H. Hinnant's civil_from_days)."""
-    z = day + 719468
-    era = (z if z >= 0 else z - 146096) // 146097
-    doe = z - era * 146097
-    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
-    y = yoe + era * 400
-    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
-    mp = (5 * doy + 2) // 153
-    d = doy - (153 * mp + 2) // 5 + 1
-    m = mp + 3 if mp < 10 else mp - 9
-    return (y + 1 if m <= 2 else y), m, d
+    """(year, month, day of month) of integer day ``day``."""
+    n = 4 * (day + _K) + 3
+    c = n // 146097  # 400-year cycles (the year's century, shifted)
+    p = 2939745 * ((n - c * 146097) | 3)  # the year of the century, and its day (low bits)
+    ny = (p & 0xFFFFFFFF) // 11758980  # day of the year counted from March 1
+    j = 1 if ny >= 306 else 0  # January or February: the next civil year
+    n3 = 2141 * ny + 197913
+    return 100 * c + (p >> 32) - 400 * _SHIFT + j, (n3 >> 16) - 12 * j, (n3 & 0xFFFF) // 2141 + 1
 
 
 @inline
 def from_civil(year: int, month: int, day: int) -> int:
-    """The integer day of a civil date (H. Hinnant's days_from_civil)."""
-    y = year - 1 if month <= 2 else year
-    era = (y if y >= 0 else y - 399) // 400
-    yoe = y - era * 400
-    mp = month - 3 if month > 2 else month + 9
-    doy = (153 * mp + 2) // 5 + day - 1
-    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
-    return era * 146097 + doe - 719468
+    """The integer day of a civil date."""
+    j = 1 if month <= 2 else 0  # January and February count as months 13 and 14
+    y = year + 400 * _SHIFT - j
+    c = y // 100
+    return (1461 * y) // 4 - c + c // 4 + (979 * (month + 12 * j) - 2919) // 32 + day - 1 - _K
 
 
 @inline

@@ -40,8 +40,7 @@ __all__ = [
     "school_day",
     "school_index",
     "shared",
-    "spec",
-    "spec_row",
+    "spec_field",
 ]
 
 # spec rows: the columns of Tables.specs
@@ -178,14 +177,7 @@ def param(t: Tables, day: int, column: int) -> int:
 
 
 @inline
-def spec_row(t: Tables, i: int) -> Sequence[int]:
-    """The row of action spec ``i`` (index it with ``S_*``)."""
-    at = t.specs + i * SPEC_COLUMNS
-    return t.data[at : at + SPEC_COLUMNS]
-
-
-@inline
-def spec(t: Tables, i: int, column: int) -> int:
+def spec_field(t: Tables, i: int, column: int) -> int:
     """Column ``column`` (``S_*``) of action spec ``i``."""
     return t.data[t.specs + i * SPEC_COLUMNS + column]
 

@@ -3,9 +3,10 @@
 
 Every function of the core marked ``@kernel`` is registered with numba as it is — the same
 source ``assess`` interprets. The storage primitives of :mod:`kongchuo_rules._internal.record`
-get implementations over preallocated arrays (:class:`ArrayWork`), so that a county is decided
-without an allocation per child; arrays are passed on as *unowned* views (no reference
-counting), which the driver below guarantees outlive every use. Small leaf functions are
+get implementations over preallocated arrays, so that a county is decided without an
+allocation per child. The core is compiled without numba's reference counting: every array it
+touches is owned by the driver below, which keeps them alive for the whole run, and scratch
+space is handed out as views without a reference to their memory. Small leaf functions are
 inlined.
 
 The compiled code is cached on disk per version of the core's source (numba's own cache only
@@ -25,7 +26,13 @@ import numba
 from numba import types
 from numba.core.caching import CacheImpl, _CacheLocator
 from numba.core.errors import NumbaIRAssumptionWarning
-from numba.extending import intrinsic, overload, register_jitable
+from numba.core.typing import signature
+from numba.extending import (
+    lower_builtin,
+    overload,
+    register_jitable,
+    type_callable,
+)
 from numba.np.arrayobj import make_array, populate_array
 
 from kongchuo_rules._internal import record
@@ -33,28 +40,6 @@ from kongchuo_rules._internal.kernel import INLINE, KERNEL
 from kongchuo_rules._internal.tables import Tables
 
 __all__ = ["NumbaIRAssumptionWarning", "cache_dir", "run", "warm", "work_buffer"]
-
-
-@intrinsic
-def _unowned(typingctx: Any, arr: Any) -> Any:
-    """A view of ``arr`` without a reference to its memory (no reference counting)."""
-    if not isinstance(arr, types.Array):
-        return None
-
-    def codegen(context: Any, builder: Any, sig: Any, args: Any) -> Any:
-        src = make_array(arr)(context, builder, value=args[0])
-        dst = make_array(arr)(context, builder)
-        populate_array(
-            dst,
-            data=src.data,
-            shape=src.shape,
-            strides=src.strides,
-            itemsize=src.itemsize,
-            meminfo=None,
-        )
-        return dst._getvalue()
-
-    return arr(arr), codegen
 
 
 # The work buffer of the batch engine is one int64 array: a header of counters and offsets,
@@ -279,26 +264,65 @@ def _keep(w, out, c, decision):
     return impl
 
 
-@overload(record.ints, inline="always")
-def _ints(w, n, fill):
-    def impl(w, n, fill):
-        start = w[N_SCRATCH]
-        end = start + n
-        if end > w[SCRATCH_CAP]:
-            raise IndexError("scratch buffer full")
-        w[N_SCRATCH] = end
-        at = w[SCRATCH_AT]
-        view = w[at + start : at + end]
-        view[:] = fill
-        return view
-
-    return impl
+def _reserve(w, n, fill):
+    """Take ``n`` integers of scratch space, set to ``fill``; their position in ``w``."""
+    start = w[N_SCRATCH]
+    end = start + n
+    if end > w[SCRATCH_CAP]:
+        raise IndexError("scratch buffer full")
+    w[N_SCRATCH] = end
+    at = w[SCRATCH_AT] + start
+    for k in range(at, at + n):
+        w[k] = fill
+    return at
 
 
-# error_model="numpy": integer division needs no zero check (no divisor of the core is zero)
+@type_callable(record.ints)
+def _type_ints(context):
+    def typer(w, n, fill):
+        if (
+            isinstance(w, types.Array)
+            and w.ndim == 1
+            and isinstance(n, types.Integer)
+            and isinstance(fill, types.Integer)
+        ):
+            return types.Array(w.dtype, 1, "C")
+        return None
+
+    return typer
+
+
+@lower_builtin(record.ints, types.Array, types.Integer, types.Integer)
+def _lower_ints(context, builder, sig, args):
+    """``ints``: a view of the scratch space of ``w`` without a reference to its memory (the
+    core runs without numba's reference counting, which would only count views of arrays the
+    driver owns). Written at this level because numba refuses to *return* a new array from a
+    function compiled without reference counting."""
+    w_type, n_type, fill_type = sig.args
+    at = context.compile_internal(
+        builder, _reserve, signature(types.int64, w_type, n_type, fill_type), args
+    )
+    src = make_array(w_type)(context, builder, value=args[0])
+    view = make_array(sig.return_type)(context, builder)
+    populate_array(
+        view,
+        data=builder.gep(src.data, [at]),
+        shape=[context.cast(builder, args[1], n_type, types.intp)],
+        strides=[src.itemsize],
+        itemsize=src.itemsize,
+        meminfo=None,
+    )
+    return view._getvalue()
+
+
+_OPTIONS: dict[str, Any] = {"error_model": "numpy", "_nrt": False}
+"""numba's options for the core: integer division needs no zero check (no divisor of the core
+is zero); no reference counting (the core allocates nothing, every array it touches is owned
+by the driver, and counting references cost about half of a quiet child's time)."""
+
 for _function in KERNEL:
     inline = "always" if _function in INLINE else "never"
-    register_jitable(inline=inline, error_model="numpy")(_function)
+    register_jitable(inline=inline, **_OPTIONS)(_function)
 
 from kongchuo_rules.assess import decide  # noqa: E402  (after the registration above)
 
@@ -307,7 +331,7 @@ N_DECISION = 16
 
 
 def _run(
-    t0: Tables,
+    t: Tables,
     children: Any,
     ev: Any,
     offsets: Any,
@@ -324,19 +348,10 @@ def _run(
     """Decide children ``start``..``stop - 1`` into ``decisions`` (one row each), appending
     their actions (the child's position in column 7), findings (column 4) and episodes (column
     9) to ``acts``, ``finds`` and ``eps`` from ``counts[0..2]``; returns the first child not
-    decided (``stop``, unless an output is full)."""
-    t = Tables(
-        t0.first, t0.last, t0.first_year, t0.sd_before, t0.sd_days, t0.n_sd, t0.term_before,
-        t0.pidx, t0.eff_days, t0.n_rows, t0.params, t0.estimated, t0.n_years, t0.specs,
-        t0.routes, t0.n_routes, _unowned(t0.data),
-    )  # fmt: skip
-    out = ArrayOut(
-        _unowned(decisions), _unowned(acts), _unowned(finds), _unowned(eps), _unowned(counts)
-    )
-    return decide(
-        t, _unowned(children), _unowned(ev), _unowned(offsets), start, stop, as_of,
-        _unowned(work), out,
-    )  # fmt: skip
+    decided (``stop``, unless an output is full). Compiled without reference counting, the
+    arrays arrive without a reference to their memory: the caller keeps them alive."""
+    out: Any = ArrayOut(decisions, acts, finds, eps, counts)  # record.Out, compiled
+    return decide(t, children, ev, offsets, start, stop, as_of, work, out)
 
 
 def _core_hash() -> str:
@@ -387,7 +402,7 @@ if _CoreLocator not in CacheImpl._locator_classes:
 
 
 def _compiled() -> Any:
-    return numba.njit(cache=True, nogil=True, error_model="numpy")(_run)
+    return numba.njit(cache=True, nogil=True, **_OPTIONS)(_run)
 
 
 run = _compiled()
@@ -401,7 +416,7 @@ def warm(t: Tables) -> None:
     run(
         t, np.zeros((1, 5), dtype=np.int64), np.zeros((0, 8), dtype=np.int64),
         np.zeros(2, dtype=np.int64),
-        0, 0, 1, np.zeros((1, N_DECISION), dtype=np.int64), np.zeros((1, 8), dtype=np.int64),
+        0, 0, 1, np.zeros((1, N_DECISION), dtype=np.int32), np.zeros((1, 8), dtype=np.int64),
         np.zeros((1, 5), dtype=np.int64), np.zeros((1, EP + 1), dtype=np.int64),
         np.zeros(3, dtype=np.int64), work_buffer(256, 256, 64, 1024, False),
     )  # fmt: skip

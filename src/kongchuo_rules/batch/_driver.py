@@ -25,6 +25,10 @@ __all__ = ["Decided", "compile_seconds", "compiled", "decide_all"]
 log = logging.getLogger("kongchuo_rules.batch")
 
 N_DECISION = 16
+DECISION_DTYPE = np.int32
+"""A decision row's integers: days (like Arrow's ``date32``, and :data:`NO_DAY` and :data:`FAR`
+are the ends of its range), codes, counts and bit masks all fit in 32 bits — half the memory
+the core writes for a county, the largest part of its time spent outside the rules."""
 _FIVE_YEARS = 5 * 365  # a table-range hint only (see assess): the start of school age
 _ACTIONS_PER_CHILD = 128  # room for the actions one decision records before deduplication
 _PARALLEL_FROM = 200_000  # children: below this, one thread (threads cost more than they give)
@@ -37,7 +41,7 @@ class Decided:
     """The core's rows for every child: one decision row each, and the actions and findings
     with the child's position in their last column."""
 
-    decisions: np.ndarray[Any, np.dtype[np.int64]]  # (children, 15)
+    decisions: np.ndarray[Any, np.dtype[np.int32]]  # (children, N_DECISION)
     actions: np.ndarray[Any, np.dtype[np.int64]]  # (actions, 8)
     findings: np.ndarray[Any, np.dtype[np.int64]]  # (findings, 5)
     episodes: np.ndarray[Any, np.dtype[np.int64]]  # (episodes, 10)
@@ -115,10 +119,8 @@ def _caps(enc: Encoded, t: Tables, as_of: int) -> tuple[int, int, int, int, int]
     counts = np.diff(enc.offsets)
     m = int(counts.max()) if len(counts) else 0
     days = 0
-    if len(enc.rows):
-        has = counts > 0
-        firsts = enc.rows[enc.offsets[:-1][has], codes.F_DAY]
-        days = max(0, int((as_of - firsts).max()) + 1)
+    if len(enc.rows):  # a child's events are sorted by day: its first is its earliest
+        days = max(0, as_of - int(enc.rows[:, codes.F_DAY].min()) + 1)
     acts = _ACTIONS_PER_CHILD + 2 * t.n_routes
     finds = 2 * m + 16 + t.n_years
     # per event 8 (attempt levels, failures, conflicts, for this run and earlier ones; and the
@@ -145,14 +147,16 @@ def _compiled_run(
                 "rules core ready in %.1f s (compiled or from %s)", seconds, engine.cache_dir()
             )
     n = len(enc.offsets) - 1
-    decisions = np.empty((n, N_DECISION), dtype=np.int64)
+    decisions = np.empty((n, N_DECISION), dtype=DECISION_DTYPE)
     if threads is None:
         threads = min(os.cpu_count() or 1, 8) if n >= _PARALLEL_FROM else 1
     chunk = max(_CHUNK_MIN, -(-n // (threads * _CHUNKS_PER_THREAD))) if n else 1
     bounds = [(a, min(a + chunk, n)) for a in range(0, n, chunk)]
 
+    caps = _caps(enc, t, as_of)
+
     def one(bound: tuple[int, int]) -> tuple[Any, Any, Any]:
-        found = _run_chunk(engine, enc, t, as_of, bound, decisions)
+        found = _run_chunk(engine, enc, t, as_of, bound, decisions, caps)
         if progress is not None:
             progress(bound[1] - bound[0])
         return found
@@ -182,11 +186,12 @@ def _run_chunk(
     as_of: int,
     bound: tuple[int, int],
     decisions: Any,
+    caps: tuple[int, int, int, int, int],
 ) -> tuple[Any, Any, Any]:
     """Decide children ``bound[0]``..``bound[1] - 1`` (rows of their own, outputs grown as
-    needed)."""
+    needed; ``caps``: see :func:`_caps`)."""
     start, stop = bound
-    acts_cap, finds_cap, tr_cap, scratch, eps_cap = _caps(enc, t, as_of)
+    acts_cap, finds_cap, tr_cap, scratch, eps_cap = caps
     work = engine.work_buffer(acts_cap, finds_cap, tr_cap, scratch, False, episodes=eps_cap)
     size = max(1024, (stop - start) // 4)
     actions = np.empty((size, 8), dtype=np.int64)
@@ -218,7 +223,7 @@ def _python_run(enc: Encoded, t: Tables, as_of: int) -> tuple[Any, Any, Any, Any
         t, [tuple(c) for c in enc.children.tolist()], rows, enc.offsets.tolist(), 0, n, as_of,
         w, out,
     )  # fmt: skip
-    decisions = np.array([k[0] for k in out.kept], dtype=np.int64).reshape(n, N_DECISION)
+    decisions = np.array([k[0] for k in out.kept], dtype=DECISION_DTYPE).reshape(n, N_DECISION)
     actions = [(*a, c) for c, k in enumerate(out.kept) for a in k[1]]
     findings = [(*f, c) for c, k in enumerate(out.kept) for f in k[2]]
     episodes = [(*e, c) for c, k in enumerate(out.kept) for e in k[4]]

@@ -14,7 +14,7 @@ from kongchuo_rules._internal.actions import require
 from kongchuo_rules._internal.codes import Rows
 from kongchuo_rules._internal.days import NO_DAY
 from kongchuo_rules._internal.kernel import inline, kernel
-from kongchuo_rules._internal.record import Work, episode_row, note
+from kongchuo_rules._internal.record import Work, episode_row, ints, note
 from kongchuo_rules._internal.tables import Tables, add_school_days, param, school_day
 from kongchuo_rules.rules._rule import ActionSpec, DoneBy, Rule
 from kongchuo_rules.rules.attendance import (
@@ -25,7 +25,7 @@ from kongchuo_rules.rules.attendance import (
     month_mark,
     run_figures,
 )
-from kongchuo_rules.rules.routing import cause_days
+from kongchuo_rules.rules.routing import N_CAUSES, cause_days
 from kongchuo_rules.vocabulary import ActionKind, Agency, EscalationLevel, Role
 
 __all__ = [
@@ -600,7 +600,9 @@ def history(
             level = ep.record.level
         if ep.dropout_since != NO_DAY:
             stage = codes.G_ESCALATION
-            refused = cause_days(ev, lo, hi, ep.run_start, horizon, w)[codes.C_GUARDIAN_REFUSAL]
+            refused = cause_days(ev, lo, hi, ep.run_start, horizon, ints(w, N_CAUSES, NO_DAY))[
+                codes.C_GUARDIAN_REFUSAL
+            ]
             if refused != NO_DAY:
                 stage = codes.G_ENFORCEMENT
         episode_row(

@@ -15,7 +15,7 @@ from kongchuo_rules._internal.actions import require
 from kongchuo_rules._internal.codes import Rows
 from kongchuo_rules._internal.days import NO_DAY, age_on
 from kongchuo_rules._internal.kernel import inline, kernel
-from kongchuo_rules._internal.record import Work, ints, note
+from kongchuo_rules._internal.record import Work, note
 from kongchuo_rules._internal.tables import R_BELOW_AGE, R_CAUSE, R_SPEC, Tables, param, route
 from kongchuo_rules.citations import Citation
 from kongchuo_rules.policy import Policy, Route, default_policy
@@ -116,11 +116,11 @@ N_CAUSES = len(Cause)
 
 
 @kernel
-def cause_days(ev: Rows, lo: int, hi: int, since: int, until: int, w: Work) -> list[int]:
+def cause_days(ev: Rows, lo: int, hi: int, since: int, until: int, found: list[int]) -> list[int]:
     """Per cause code, the first day it was found from ``since`` to ``until`` (or
     :data:`NO_DAY`): the causes of home visits, guardian contacts and persuasion attempts, and
-    whereabouts findings ``working`` (child labour) and ``missing``."""
-    found = ints(w, N_CAUSES, NO_DAY)
+    whereabouts findings ``working`` (child labour) and ``missing``. Written into ``found``
+    (``N_CAUSES`` entries, all :data:`NO_DAY`), which is returned."""
     for i in range(lo, hi):
         row = ev[i]
         day = row[codes.F_DAY]
