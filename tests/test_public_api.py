@@ -49,10 +49,14 @@ def test_assess_stays_the_function_when_its_module_is_imported_first() -> None:
         "import kongchuo_rules.batch, kongchuo_rules.assess as m\n"
         "from kongchuo_rules import assess\n"
         "import kongchuo_rules\n"
-        "print(callable(assess), assess is kongchuo_rules.assess, type(m).__name__)"
+        "import kongchuo_rules.simulate as s\n"
+        "print(callable(assess), assess is kongchuo_rules.assess, type(m).__name__,\n"
+        "      type(s).__name__)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.split() == ["True", "True", "function"]
+    # the function stays; another submodule (simulate, with a function of its own name) is
+    # bound as a module (tests/test_simulate_cli.py: binding it imports nothing of the extra)
+    assert out.stdout.split() == ["True", "True", "function", "module"]
 
 
 @pytest.mark.parametrize(

@@ -272,11 +272,16 @@ def __dir__() -> list[str]:
 
 class _Package(types.ModuleType):
     """The package keeps a public name that is also a submodule's (``assess``): the import
-    system binds each submodule it loads on its package, which would replace the function."""
+    system binds each submodule it loads on its package, which would replace the function.
+    Other submodules (``batch``, ``simulate`` …) are bound as usual."""
 
     def __setattr__(self, name: str, value: object) -> None:
-        if isinstance(value, types.ModuleType) and value.__name__ == f"{__name__}.{name}":
-            value = getattr(value, name, value)
+        if (
+            name in _EXPORTS
+            and isinstance(value, types.ModuleType)
+            and value.__name__ == f"{__name__}.{name}"
+        ):
+            value = getattr(value, name)
         super().__setattr__(name, value)
 
 
