@@ -185,6 +185,24 @@ def test_actions_and_trace_are_built_on_first_read_and_survive_json() -> None:
     assert Assessment.model_validate_json(text) == a
 
 
+def test_built_actions_and_trace_behave_as_validated_models() -> None:
+    """The actions and trace are built without validation: they must still look, compare and
+    copy as the same models validated from their JSON do."""
+    from kongchuo_rules import Action
+    from kongchuo_rules.assessment import RuleTrace
+
+    a = assess(case(OPEN), as_of=D("2026-12-08"))
+    for item, model in [(x, Action) for x in a.actions] + [(x, RuleTrace) for x in a.trace]:
+        again = model.model_validate_json(item.model_dump_json())
+        assert item == again
+        assert item.model_fields_set == again.model_fields_set == set(model.model_fields)
+        assert repr(item) == repr(again)
+    first, second = a.actions[0], a.actions[1]
+    changed = first.model_copy(update={"done": not first.done})
+    assert changed.done is not first.done
+    assert first.model_fields_set == second.model_fields_set == set(Action.model_fields)
+
+
 def test_special_status_traces_survive_json() -> None:
     from kongchuo_rules import Assessment
 

@@ -227,33 +227,44 @@ class Shared:
         self.tables: Tables | None = None
         self._arrays: Any = None
         self._templates: list[tuple[Any, ...]] | None = None
-        self._layouts: list[tuple[Any, Any, Any]] | None = None
+        self._layouts: list[tuple[Any, ...]] | None = None
 
     def action_templates(self) -> list[tuple[Any, ...]]:
         """Per spec, the fields of its :class:`~kongchuo_rules.assessment.Action` that do not
-        depend on the child: kind, agency, holder, citations, level, supporting, rule."""
+        depend on the child: kind, agency, holder, citations, level, supporting, rule; and the
+        middle of its id, ``kind/agency[/level]``."""
         templates = self._templates
         if templates is None:
             cite = self.policy.cite
             templates = self._templates = [
-                (s.kind, s.agency, s.holder, cite(s.clauses), s.level, s.supporting, s.rule)
+                (
+                    s.kind,
+                    s.agency,
+                    s.holder,
+                    cite(s.clauses),
+                    s.level,
+                    s.supporting,
+                    s.rule,
+                    "/".join(x.value for x in (s.kind, s.agency, s.level) if x is not None),
+                )
                 for s in self.specs
             ]
         return templates
 
-    def trace_layouts(self) -> list[tuple[Any, Any, Any]]:
+    def trace_layouts(self) -> list[tuple[Any, ...]]:
         """Per rule, for a trace row's ``fired`` (0, 1, not applicable): the rule id, its
-        citations and the (name, kind) of its figures."""
+        citations, the names of its figures and their converters from integers (``None``
+        when every figure is an integer)."""
         layouts = self._layouts
         if layouts is None:
+            from kongchuo_rules._internal.build import converters
             from kongchuo_rules.rules._rule import RULE_LIST
 
             cite = self.policy.cite
             layouts = self._layouts = [
-                (
-                    (r.id, cite(r.clauses), r.figure_names(False)),
-                    (r.id, cite(r.clauses), r.figure_names(True)),
-                    (r.id, cite(r.clauses), ()),
+                tuple(
+                    (r.id, cite(r.clauses), tuple(n for n, _ in figures), converters(figures))
+                    for figures in (r.figure_names(False), r.figure_names(True), ())
                 )
                 for r in RULE_LIST
             ]
