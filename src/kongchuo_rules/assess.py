@@ -260,8 +260,9 @@ def decide(
                         t, ev, lo, hi, ab, rs, previous, past[0], past[1], past[2], span
                     )
                 # the child's episodes (on scratch of their own: the figures above stand)
-                history(t, ev, lo, hi, as_of, ab, rs, n_runs, current, past[0], past[1],
-                        past[2], ints(w, 2, as_of), w)  # fmt: skip
+                known = returned if from_return else (n_runs - 1 if current else -1)
+                history(t, ev, lo, hi, as_of, ab, rs, n_runs, current, known, ep, past[0],
+                        past[1], past[2], ints(w, 2, as_of), w)  # fmt: skip
 
         causes = 0
         if child.registered == 0 or episode_start != NO_DAY:

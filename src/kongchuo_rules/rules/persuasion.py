@@ -575,6 +575,8 @@ def history(
     rs: list[int],
     n_runs: int,
     current: bool,
+    known: int,
+    known_ep: Episode,
     attr: list[int],
     failed: list[int],
     conflict: list[int],
@@ -583,16 +585,21 @@ def history(
 ) -> None:
     """The child's episodes: every run of absence that fired the 7-day rule, closed or open,
     each as it stood on its last day (the day before the return, or ``as_of``) — its dates,
-    the furthest stage it reached and the level then responsible."""
+    the furthest stage it reached and the level then responsible. Run ``known`` (or -1) is
+    already evaluated as ``known_ep`` (the current run on ``as_of``, or the returned run on
+    the day before the return): it is not evaluated again."""
     for r in range(n_runs):
         run = (rs[2 * r], rs[2 * r + 1])
-        if alert_day(t, ab, run) == NO_DAY:
+        if (known_ep.alert if r == known else alert_day(t, ab, run)) == NO_DAY:
             continue
         is_open = current and r == n_runs - 1
         back = NO_DAY if is_open or not came_back(ab, run) else return_day(t, ab, run)
         last = school_day(t, ab.k0 + run[1] - 1)
         horizon = as_of if is_open else (back - 1 if back != NO_DAY else last)
-        ep = episode(t, ev, lo, hi, ab, run, horizon, attr, failed, conflict, span)
+        if r == known:
+            ep = known_ep
+        else:
+            ep = episode(t, ev, lo, hi, ab, run, horizon, attr, failed, conflict, span)
         stage = codes.G_HOME_VISIT
         level = codes.NONE
         if ep.persuasion_start != NO_DAY:
