@@ -9,6 +9,7 @@ test: nothing here asserts a speed.
 
 from __future__ import annotations
 
+import importlib
 import json
 import platform
 import statistics
@@ -16,6 +17,7 @@ import sys
 import timeit
 from collections.abc import Callable, Mapping
 from datetime import date
+from typing import Any
 
 import pydantic
 
@@ -97,10 +99,31 @@ def bench(label: str, raw: Mapping[str, object], number: int, rounds: int) -> No
         a = assess(case, as_of=AS_OF)
         return a.actions, a.trace
 
+    # what the output models alone cost: the Assessment built from the rows the rules core
+    # recorded for this case (captured from one assess call), with actions and trace read
+    engine: Any = importlib.import_module("kongchuo_rules.assess")
+    build = engine.build_assessment
+    captured: list[tuple[object, ...]] = []
+
+    def capture(*args: object) -> object:
+        captured.append(args)
+        return build(*args)
+
+    engine.build_assessment = capture
+    try:
+        assess(case, as_of=AS_OF)
+    finally:
+        engine.build_assessment = build
+
+    def output_only() -> object:
+        a = build(*captured[0])
+        return a.actions, a.trace
+
     subjects: dict[str, Callable[[], object]] = {
         "assess(Case)": lambda: assess(case, as_of=AS_OF),
         "assess(Case) + read actions, trace": assess_and_read,
         "assess(dict) (validate + assess)": lambda: assess(data, as_of=AS_OF),
+        "output models only (build + read)": output_only,
         "Assessment.model_dump_json()": assessed.model_dump_json,
         "Assessment.explain('zh')": lambda: assessed.explain("zh"),
     }
