@@ -223,6 +223,35 @@ def test_order_without_a_deadline_uses_the_default_compliance_days() -> None:
     assert action(a, K.ADMINISTRATIVE_PENALTY).trigger == D("2026-12-27")
 
 
+def test_a_step_done_by_action_taken_moves_the_ladder_on() -> None:
+    """An ``action_taken`` completes any action (docs/rules.md, Actions), so a ladder step
+    recorded that way is done, and the next step fires from it as from its own event."""
+
+    def taken(kind: str, day: str) -> dict[str, Any]:
+        return E("action_taken", day, kind=kind, agency="township_government")
+
+    educated = [*REFUSING, taken("guardian_education", "2026-12-07")]
+    a = run(case(*educated), "2026-12-08")
+    assert action(a, K.GUARDIAN_EDUCATION).done
+    assert due(action(a, K.GUARDIAN_ORDER)) == ("2026-12-07", "2026-12-14", False, False)
+
+    # an order recorded as action_taken has no deadline: the default 15 days (Dec 26),
+    # so the penalty fires on Dec 27
+    ordered = [*educated, taken("guardian_order", "2026-12-11")]
+    assert K.ADMINISTRATIVE_PENALTY not in {
+        x.kind for x in run(case(*ordered), "2026-12-26").actions
+    }
+    penalty = action(run(case(*ordered), "2026-12-28"), K.ADMINISTRATIVE_PENALTY)
+    assert penalty.trigger == D("2026-12-27")
+
+    # taken by another agency: the education step is not done, and the ladder waits
+    other = [*REFUSING, E("action_taken", "2026-12-07", kind="guardian_education",
+                          agency="education_bureau")]  # fmt: skip
+    b = run(case(*other), "2026-12-08")
+    assert not action(b, K.GUARDIAN_EDUCATION).done
+    assert K.GUARDIAN_ORDER not in {x.kind for x in b.actions}
+
+
 def test_the_ladder_stops_when_the_child_returns() -> None:
     data = [
         A("2026-11-02", "2026-12-18"),

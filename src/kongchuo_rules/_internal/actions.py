@@ -37,7 +37,7 @@ from kongchuo_rules._internal.tables import (
     spec_field,
 )
 
-__all__ = ["first_event", "require"]
+__all__ = ["completing_event", "first_event", "require"]
 
 
 @kernel
@@ -96,6 +96,28 @@ def _first_taken(ev: Rows, lo: int, hi: int, kind: int, agency: int, lower: int)
 
 
 @kernel
+def completing_event(
+    t: Tables,
+    ev: Rows,
+    lo: int,
+    hi: int,
+    spec: int,
+    trigger: int,
+    since: int,
+    horizon: int,
+    attr: list[int],
+) -> int:
+    """The position of the event that completes action ``spec``: the first by its ``DoneBy``
+    data, else the first ``action_taken`` of its kind (and agency) — or -1."""
+    done = first_event(t, ev, lo, hi, spec, trigger, since, horizon, attr)
+    if done < 0:
+        lower = trigger if spec_field(t, spec, S_TAKEN_AFTER_TRIGGER) == 1 else since
+        kind = spec_field(t, spec, S_KIND)
+        done = _first_taken(ev, lo, hi, kind, spec_field(t, spec, S_AGENCY), lower)
+    return done
+
+
+@kernel
 def require(
     t: Tables,
     ev: Rows,
@@ -119,10 +141,7 @@ def require(
     if due > span[1]:
         span[1] = due
     kind = spec_field(t, spec, S_KIND)
-    done = first_event(t, ev, lo, hi, spec, trigger, since, horizon, attr)
-    if done < 0:
-        lower = trigger if spec_field(t, spec, S_TAKEN_AFTER_TRIGGER) == 1 else since
-        done = _first_taken(ev, lo, hi, kind, spec_field(t, spec, S_AGENCY), lower)
+    done = completing_event(t, ev, lo, hi, spec, trigger, since, horizon, attr)
     overdue = 1 if done < 0 and as_of > due else 0
     done_by = ev[done][codes.F_INDEX] if done >= 0 else -1
     act(w, spec, trigger, due, done_by, overdue, cause, 1 if done >= 0 else 0)
