@@ -251,3 +251,18 @@ def test_an_open_spell_counts_only_up_to_the_recorded_day() -> None:
     data["student"]["attendance_through"] = "2026-11-06"
     a = assess(data, as_of=D("2026-11-20"))
     assert (a.unexcused_days, a.alert_date) == (5, None)  # 11-02..11-06 only
+
+
+def test_the_conflict_message_lists_the_days_counted_up_to_the_recorded_day() -> None:
+    # an open unexcused spell and an excused one over the same two weeks; attendance is
+    # recorded up to Fri 11-06: the conflict covers 11-02..11-06 (5 school days), not the
+    # days up to as_of that nobody has recorded yet
+    data = case(
+        OPEN, {"type": "absence", "start": "2026-11-02", "end": "2026-11-13", "excused": True}
+    )
+    data["student"]["attendance_through"] = "2026-11-06"
+    a = assess(data, as_of=D("2026-11-20"))
+    conflict = next(f for f in a.findings if f.code is FindingCode.CONFLICTING_ABSENCE)
+    listed = conflict.message.split(": ")[1].split(", ")
+    assert conflict.message.startswith("5 school day(s)")
+    assert listed == [f"2026-11-0{d}" for d in range(2, 7)]

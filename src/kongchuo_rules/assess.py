@@ -215,7 +215,7 @@ def decide(
                 ab = absences(t, ev, lo, hi, recorded, windows, n_windows, w)
                 if ab.first_spell != NO_DAY and ab.first_spell < span[0]:
                     span[0] = ab.first_spell
-                _conflicts(t, ab.k0, ab.states, w)
+                _conflicts(t, ab.k0, ab.states, recorded, w)
                 rs, n_runs = runs(ab.states, w)
                 current = (
                     n_runs > 0
@@ -340,9 +340,10 @@ def _data_findings(ev: Rows, lo: int, hi: int, registered: int, w: Work) -> None
 
 
 @inline
-def _conflicts(t: Tables, k0: int, states: list[int], w: Work) -> None:
+def _conflicts(t: Tables, k0: int, states: list[int], recorded: int, w: Work) -> None:
     """The finding ``conflicting_absence``: school days covered by both an excused and an
-    unexcused spell (counted as unexcused)."""
+    unexcused spell (counted as unexcused), up to ``recorded``, the last day of recorded
+    attendance the states were counted to (the message lists those days again)."""
     n = 0
     first = NO_DAY
     for k in range(len(states)):
@@ -351,7 +352,7 @@ def _conflicts(t: Tables, k0: int, states: list[int], w: Work) -> None:
             if first == NO_DAY:
                 first = school_day(t, k0 + k)
     if n > 0:
-        finding(w, codes.FC_CONFLICTING_ABSENCE, first, n, 0)
+        finding(w, codes.FC_CONFLICTING_ABSENCE, first, n, recorded)
 
 
 @inline

@@ -197,12 +197,12 @@ class Lazy:
 
 
 def _message(row: FindingRow, t: Tables, rows: Sequence[Row], as_of: int) -> str:
-    code, on, a, _b = row
+    code, on, a, b = row
     if code == codes.FC_LATE_REPORT:
         kind = codes.member(ActionKind, a).value  # type: ignore[union-attr]
         return f"{kind} was due on {to_date(on).isoformat()} and is not recorded as done"
     if code == codes.FC_CONFLICTING_ABSENCE:
-        days = ", ".join(to_date(d).isoformat() for d in _conflict_days(t, rows, as_of))
+        days = ", ".join(to_date(d).isoformat() for d in _conflict_days(t, rows, as_of, b))
         return (
             f"{a} school day(s) covered by both an excused and an unexcused absence, counted "
             f"as unexcused: {days}"
@@ -235,7 +235,9 @@ def _message(row: FindingRow, t: Tables, rows: Sequence[Row], as_of: int) -> str
     raise ValueError(f"unknown finding code {code}")
 
 
-def _conflict_days(t: Tables, rows: Sequence[Row], as_of: int) -> list[int]:
+def _conflict_days(t: Tables, rows: Sequence[Row], as_of: int, recorded: int) -> list[int]:
+    """The school days covered by both an excused and an unexcused spell, counted as the
+    rules core counted them: events up to ``as_of``, attendance up to ``recorded``."""
     from kongchuo_rules._internal.tables import school_day
     from kongchuo_rules.rules.attendance import CONFLICT, absences
     from kongchuo_rules.rules.special import not_expected
@@ -243,7 +245,7 @@ def _conflict_days(t: Tables, rows: Sequence[Row], as_of: int) -> list[int]:
     hi = sum(1 for r in rows if r[codes.F_DAY] <= as_of)
     w = Work()
     windows, n = not_expected(rows, 0, hi, w)
-    ab = absences(t, rows, 0, hi, as_of, windows, n, w)
+    ab = absences(t, rows, 0, hi, recorded, windows, n, w)
     return [school_day(t, ab.k0 + k) for k, s in enumerate(ab.states) if s == CONFLICT]
 
 
