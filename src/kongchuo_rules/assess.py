@@ -554,7 +554,16 @@ def assess(
 def resolve(
     policy: Policy | None, calendar: SchoolCalendar | None
 ) -> tuple[Policy, SchoolCalendar]:
-    """The policy and calendar an assessment uses: they travel together."""
+    """The policy and calendar an assessment uses: they travel together. Raises
+    :class:`~kongchuo_rules.errors.ArgumentError` for an argument of another type."""
+    if not (policy is None or isinstance(policy, Policy)):
+        from kongchuo_rules.errors import ArgumentError, problem
+
+        raise ArgumentError([problem("wrong_type", "policy", "policy")])
+    if not (calendar is None or isinstance(calendar, SchoolCalendar)):
+        from kongchuo_rules.errors import ArgumentError, problem
+
+        raise ArgumentError([problem("wrong_type", "calendar", "calendar")])
     if calendar is None:
         policy = policy or default_policy()
         return policy, policy.calendar
