@@ -68,7 +68,7 @@ from kongchuo_rules.rules.persuasion import (
     I_REPORT_TO_BUREAU,
     R_DROPOUT,
     R_ESCALATION,
-    R_PERSUASION_FAILED,
+    R_FAILED,
     Episode,
     Record,
     attending_since,
@@ -81,7 +81,7 @@ from kongchuo_rules.rules.persuasion import (
 )
 from kongchuo_rules.rules.routing import (
     N_CAUSES,
-    R_CAUSE_ROUTING,
+    R_CAUSES,
     R_PRIORITY,
     cause_days,
     cause_mask,
@@ -287,7 +287,7 @@ def decide(
         elif status == codes.S_OUT_OF_SCHOOL:
             _out_of_school_actions(t, child, ev, lo, hi, as_of, since, attr, w, span)
         else:
-            for rule in (R_VERIFY, R_MISSING, R_LADDER, R_CAUSE_ROUTING, R_PRIORITY):
+            for rule in (R_VERIFY, R_MISSING, R_LADDER, R_CAUSES, R_PRIORITY):
                 not_applicable(w, rule)
         _placement(t, child, ev, lo, hi, as_of, age, status, attr, w, span)
         unique_actions(t, w)
@@ -371,7 +371,7 @@ def _episode_status(
     first = rec.first_failed
     fail_level = attr[first - lo] if first >= 0 else codes.NONE
     outcome = ev[first][codes.F_OUTCOME] if first >= 0 else codes.NONE
-    note(w, R_PERSUASION_FAILED, rec.failures > 0, rec.first_failure,
+    note(w, R_FAILED, rec.failures > 0, rec.first_failure,
          fail_level, rec.first_failure, outcome, rec.attempts)  # fmt: skip
     for i in range(lo, hi):
         if conflict[i - lo] == 1:

@@ -35,7 +35,7 @@ from kongchuo_rules.vocabulary import ActionKind, Agency, Role
 __all__ = [
     "CURRENT_RUN",
     "HOME_VISIT",
-    "MONTH_MARK",
+    "ONE_MONTH",
     "SEVEN_DAY_ALERT",
     "Absences",
     "absences",
@@ -71,7 +71,7 @@ SEVEN_DAY_ALERT = Rule(
     not_fired_en="{unexcused_days} of {threshold} unexcused school days",
     figures=(("unexcused_days", "int"), ("threshold", "int"), ("alert_date", "day")),
 )
-MONTH_MARK = Rule(
+ONE_MONTH = Rule(
     id="attendance.one_month",
     title_zh="无故一个月未到校",
     title_en="One-month rule",
@@ -101,7 +101,7 @@ HOME_VISIT = ActionSpec(
 
 R_CURRENT_RUN = CURRENT_RUN.index
 R_SEVEN_DAY_ALERT = SEVEN_DAY_ALERT.index
-R_MONTH_MARK = MONTH_MARK.index
+R_ONE_MONTH = ONE_MONTH.index
 I_HOME_VISIT = HOME_VISIT.index
 
 # the state of a school day
@@ -283,4 +283,4 @@ def trace_run(
     if run_start != NO_DAY:
         clock = param(t, run_start, codes.ABSENCE_MONTH_CLOCK)
         reached = persuasion_start != NO_DAY
-        note(w, R_MONTH_MARK, reached, persuasion_start, run_start, mark, length, clock)
+        note(w, R_ONE_MONTH, reached, persuasion_start, run_start, mark, length, clock)

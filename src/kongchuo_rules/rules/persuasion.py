@@ -33,18 +33,18 @@ __all__ = [
     "CLEAR_REGISTRY_MARK",
     "DROPOUT",
     "ESCALATION",
+    "FAILED",
     "INDIVIDUAL_PLAN",
     "MARK_REGISTRY",
     "PERSUADE",
-    "PERSUASION_FAILED",
     "REPORT_TO_BUREAU",
-    "RETURN",
+    "RETURNED",
     "Record",
     "next_level",
     "persuasion_record",
 ]
 
-PERSUASION_FAILED = Rule(
+FAILED = Rule(
     id="persuasion.failed",
     title_zh="劝返无效",
     title_en="Persuasion failed",
@@ -83,7 +83,7 @@ DROPOUT = Rule(
     ),
     figures=(("month_mark", "day"), ("failed_on", "day"), ("since", "day")),
 )
-RETURN = Rule(
+RETURNED = Rule(
     id="persuasion.returned",
     title_zh="劝返复学",
     title_en="Return",
@@ -191,7 +191,7 @@ INDIVIDUAL_PLAN = ActionSpec(
     holder=Role.CLASS_TEACHER,
     clauses=("individual_plan",),
     due_parameter="returned.individual_plan_due_school_days",
-    rule=RETURN.id,
+    rule=RETURNED.id,
     done_by=DoneBy(events=("individual_plan",)),
 )
 """一生一策: done by an ``individual_plan`` in the episode."""
@@ -201,15 +201,15 @@ CLEAR_REGISTRY_MARK = ActionSpec(
     holder=Role.REGISTRY_ADMINISTRATOR,
     clauses=("registry_management",),
     due_parameter="reporting.report_due_school_days",
-    rule=RETURN.id,
+    rule=RETURNED.id,
     done_by=DoneBy(events=("registry_mark",), field="mark", values=("cleared",)),
 )
 """撤销学籍标注: done by a ``registry_mark`` of ``cleared`` on or after the last mark set."""
 
-R_PERSUASION_FAILED = PERSUASION_FAILED.index
+R_FAILED = FAILED.index
 R_ESCALATION = ESCALATION.index
 R_DROPOUT = DROPOUT.index
-R_RETURN = RETURN.index
+R_RETURNED = RETURNED.index
 I_ASSIGN_PERSUADER = ASSIGN_PERSUADER.index
 I_PERSUADE = tuple(PERSUADE[level].index for level in EscalationLevel)
 """The spec of ``persuade`` per level code."""
@@ -461,9 +461,9 @@ def find_return(
             continue
         ep = episode(t, ev, lo, hi, ab, run, back - 1, attr, failed, conflict, span)
         if ep.persuasion_start != NO_DAY:
-            note(w, R_RETURN, True, back, back, back + window - 1, 0, 0)
+            note(w, R_RETURNED, True, back, back, back + window - 1, 0, 0)
             return r
-    note(w, R_RETURN, False, NO_DAY, 0, 0, 0, 0)
+    note(w, R_RETURNED, False, NO_DAY, 0, 0, 0, 0)
     return -1
 
 

@@ -28,7 +28,7 @@ __all__ = [
     "PLACEMENT",
     "PLACEMENT_ASSESSMENT",
     "REGISTRY_TRANSFER",
-    "TRANSFER_OUT",
+    "STUDYING_ELSEWHERE",
     "Special",
     "special_status",
 ]
@@ -69,7 +69,7 @@ DEFERRAL = Rule(
     figures=(("date", "day"), ("until", "day")),
     figures_not_fired=(),
 )
-TRANSFER_OUT = Rule(
+STUDYING_ELSEWHERE = Rule(
     id="special.studying_elsewhere",
     title_zh="在外就读",
     title_en="Studying elsewhere",
@@ -152,7 +152,7 @@ REGISTRY_TRANSFER = ActionSpec(
 R_COMPLETION = COMPLETION.index
 R_EXEMPTION = EXEMPTION.index
 R_DEFERRAL = DEFERRAL.index
-R_TRANSFER_OUT = TRANSFER_OUT.index
+R_STUDYING_ELSEWHERE = STUDYING_ELSEWHERE.index
 R_ENROLLED_ELSEWHERE = ENROLLED_ELSEWHERE.index
 R_HOME_DELIVERY = HOME_DELIVERY.index
 R_PLACEMENT = PLACEMENT.index
@@ -206,7 +206,7 @@ def special_status(ev: Rows, lo: int, hi: int, as_of: int) -> Special:
             return Special(codes.S_DEFERRED, R_DEFERRAL, ev[deferral][codes.F_DAY], until)
     if transfer >= 0:
         return Special(
-            codes.S_STUDYING_ELSEWHERE, R_TRANSFER_OUT, ev[transfer][codes.F_DAY], NO_DAY
+            codes.S_STUDYING_ELSEWHERE, R_STUDYING_ELSEWHERE, ev[transfer][codes.F_DAY], NO_DAY
         )
     return Special(codes.NONE, -1, NO_DAY, NO_DAY)
 
@@ -214,7 +214,7 @@ def special_status(ev: Rows, lo: int, hi: int, as_of: int) -> Special:
 @inline
 def trace_special(w: Work, found: Special) -> None:
     """Trace the four special-status rules (one fired at most)."""
-    for rule in (R_COMPLETION, R_EXEMPTION, R_DEFERRAL, R_TRANSFER_OUT):
+    for rule in (R_COMPLETION, R_EXEMPTION, R_DEFERRAL, R_STUDYING_ELSEWHERE):
         if found.rule == rule:
             note(w, rule, True, found.since, found.since, found.until, 0, 0)
         else:
