@@ -44,8 +44,6 @@ from kongchuo_rules._internal.tables import (
     last_school_day,
     school_day,
     school_index,
-    school_year_of,
-    school_year_start,
     shared,
 )
 from kongchuo_rules.assessment import Assessment
@@ -56,7 +54,6 @@ from kongchuo_rules.rules.age import (
     I_ENROLLMENT_MOBILIZATION,
     R_OUT_OF_SCHOOL,
     R_SCHOOL_AGE,
-    Age,
     out_of_school_since,
     school_year_age,
 )
@@ -66,9 +63,6 @@ from kongchuo_rules.rules.persuasion import (
     I_ASSIGN_PERSUADER,
     I_MARK_REGISTRY,
     I_REPORT_TO_BUREAU,
-    R_DROPOUT,
-    R_ESCALATION,
-    R_FAILED,
     Episode,
     Record,
     attending_since,
@@ -78,6 +72,7 @@ from kongchuo_rules.rules.persuasion import (
     persuade_actions,
     return_actions,
     return_day,
+    trace_persuasion,
 )
 from kongchuo_rules.rules.routing import (
     N_CAUSES,
@@ -89,15 +84,13 @@ from kongchuo_rules.rules.routing import (
     support_priority,
 )
 from kongchuo_rules.rules.special import (
-    I_PLACEMENT_ASSESSMENT,
     I_REGISTRY_TRANSFER,
     R_ENROLLED_ELSEWHERE,
     R_HOME_DELIVERY,
-    R_PLACEMENT,
     enrolled_elsewhere,
-    has_placement,
     latest_placement,
     not_expected,
+    placement,
     special_status,
     trace_special,
 )
@@ -289,7 +282,8 @@ def decide(
         else:
             for rule in (R_VERIFY, R_MISSING, R_LADDER, R_CAUSES, R_PRIORITY):
                 not_applicable(w, rule)
-        _placement(t, child, ev, lo, hi, as_of, age, status, attr, w, span)
+        placement(t, ev, lo, hi, as_of, child.certified_disabled, age.of_school_age,
+                  age.starts, status, attr, w, span)  # fmt: skip
         unique_actions(t, w)
         _calendar_findings(t, span, w)
         dropout = ep.dropout_since if from_episode or from_return else NO_DAY
@@ -367,29 +361,14 @@ def _episode_status(
 ) -> tuple[int, int, int, int, int]:
     """Status, since, stage, escalation level and the day the child was found enrolled
     elsewhere, from a current run that fired the 7-day rule."""
-    rec = ep.record
-    first = rec.first_failed
-    fail_level = attr[first - lo] if first >= 0 else codes.NONE
-    outcome = ev[first][codes.F_OUTCOME] if first >= 0 else codes.NONE
-    note(w, R_FAILED, rec.failures > 0, rec.first_failure,
-         fail_level, rec.first_failure, outcome, rec.attempts)  # fmt: skip
-    for i in range(lo, hi):
-        if conflict[i - lo] == 1:
-            finding(w, codes.FC_OUTCOME_CONFLICT, ev[i][codes.F_DAY], 0, 0)
-    reached = ep.persuasion_start != NO_DAY
-    level = rec.level if reached else codes.NONE
-    shown = level if level != codes.NONE else codes.L_SCHOOL
-    note(w, R_ESCALATION, rec.failures > 0 and reached, rec.first_failure,
-         rec.failures, shown, 0, 0)  # fmt: skip
-    note(w, R_DROPOUT, ep.dropout_since != NO_DAY, ep.dropout_since,
-         ep.mark, rec.first_failure, ep.dropout_since, 0)  # fmt: skip
+    level = trace_persuasion(ev, lo, hi, ep, attr, conflict, w)
     elsewhere = enrolled_elsewhere(ev, lo, hi, ep.run_start)
     note(w, R_ENROLLED_ELSEWHERE, elsewhere != NO_DAY, elsewhere, elsewhere, 0, 0, 0)
     if elsewhere != NO_DAY:
         return codes.S_STUDYING_ELSEWHERE, elsewhere, codes.G_NONE, level, elsewhere
     if ep.dropout_since != NO_DAY:
         return codes.S_DROPOUT, ep.dropout_since, codes.G_ESCALATION, level, NO_DAY
-    stage = codes.G_PERSUASION if reached else codes.G_HOME_VISIT
+    stage = codes.G_PERSUASION if ep.persuasion_start != NO_DAY else codes.G_HOME_VISIT
     return codes.S_SUSPECTED_DROPOUT, ep.alert, stage, level, NO_DAY
 
 
@@ -459,42 +438,6 @@ def _out_of_school_actions(
                  attr, w, span)  # fmt: skip
     support_priority(t, ev, lo, hi, as_of, child.priority, since, since,
                      codes.S_OUT_OF_SCHOOL, attr, w, span)  # fmt: skip
-
-
-@inline
-def _placement(
-    t: Tables,
-    child: Child,
-    ev: Rows,
-    lo: int,
-    hi: int,
-    as_of: int,
-    age: Age,
-    status: int,
-    attr: list[int],
-    w: Work,
-    span: list[int],
-) -> None:
-    """``special.placement``: a certified-disabled child of school age with no placement
-    decision, not completed, exempt, deferred or elsewhere, is assessed by the committee."""
-    placed = (
-        status == codes.S_COMPLETED
-        or status == codes.S_EXEMPT
-        or status == codes.S_STUDYING_ELSEWHERE
-        or status == codes.S_NOT_SCHOOL_AGE
-        or status == codes.S_DEFERRED
-    )
-    if child.certified_disabled == 0 or age.of_school_age == 0 or placed:
-        note(w, R_PLACEMENT, False, NO_DAY, 0, 0, 0, 0)
-        return
-    if has_placement(ev, lo, hi):
-        note(w, R_PLACEMENT, False, NO_DAY, 0, 0, 0, 0)
-        return
-    year_start = school_year_start(t, school_year_of(t, as_of))
-    trigger = age.starts if age.starts > year_start else year_start
-    note(w, R_PLACEMENT, True, trigger, trigger, 0, 0, 0)
-    require(t, ev, lo, hi, as_of, I_PLACEMENT_ASSESSMENT, trigger, trigger, as_of, codes.NONE,
-            attr, w, span)  # fmt: skip
 
 
 @inline

@@ -14,7 +14,7 @@ from kongchuo_rules._internal.actions import require
 from kongchuo_rules._internal.codes import Rows
 from kongchuo_rules._internal.days import NO_DAY
 from kongchuo_rules._internal.kernel import inline, kernel
-from kongchuo_rules._internal.record import Work, episode_row, ints, note
+from kongchuo_rules._internal.record import Work, episode_row, finding, ints, note
 from kongchuo_rules._internal.tables import Tables, add_school_days, param, school_day
 from kongchuo_rules.rules._rule import ActionSpec, DoneBy, Rule
 from kongchuo_rules.rules.attendance import (
@@ -42,6 +42,7 @@ __all__ = [
     "Record",
     "next_level",
     "persuasion_record",
+    "trace_persuasion",
 ]
 
 FAILED = Rule(
@@ -350,6 +351,39 @@ def episode(
     return Episode(
         fig.run_start, fig.unexcused, fig.last, alert, mark, length, start, record, dropout
     )
+
+
+@inline
+def trace_persuasion(
+    ev: Rows,
+    lo: int,
+    hi: int,
+    ep: Episode,
+    attr: list[int],
+    conflict: list[int],
+    w: Work,
+) -> int:
+    """The trace of ``persuasion.failed``, ``persuasion.escalation`` and ``persuasion.dropout``
+    for a current run that fired the 7-day rule, and the finding ``outcome_conflict`` for each
+    'returned' recorded while the child was still absent; returns the escalation level
+    responsible (:data:`~kongchuo_rules._internal.codes.NONE` before the persuasion stage)."""
+    rec = ep.record
+    first = rec.first_failed
+    fail_level = attr[first - lo] if first >= 0 else codes.NONE
+    outcome = ev[first][codes.F_OUTCOME] if first >= 0 else codes.NONE
+    note(w, R_FAILED, rec.failures > 0, rec.first_failure,
+         fail_level, rec.first_failure, outcome, rec.attempts)  # fmt: skip
+    for i in range(lo, hi):
+        if conflict[i - lo] == 1:
+            finding(w, codes.FC_OUTCOME_CONFLICT, ev[i][codes.F_DAY], 0, 0)
+    reached = ep.persuasion_start != NO_DAY
+    level = rec.level if reached else codes.NONE
+    shown = level if level != codes.NONE else codes.L_SCHOOL
+    note(w, R_ESCALATION, rec.failures > 0 and reached, rec.first_failure,
+         rec.failures, shown, 0, 0)  # fmt: skip
+    note(w, R_DROPOUT, ep.dropout_since != NO_DAY, ep.dropout_since,
+         ep.mark, rec.first_failure, ep.dropout_since, 0)  # fmt: skip
+    return level
 
 
 @kernel

@@ -12,10 +12,12 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from kongchuo_rules._internal import codes
+from kongchuo_rules._internal.actions import require
 from kongchuo_rules._internal.codes import Rows
 from kongchuo_rules._internal.days import NO_DAY
 from kongchuo_rules._internal.kernel import inline
 from kongchuo_rules._internal.record import Work, ints, note
+from kongchuo_rules._internal.tables import Tables, school_year_of, school_year_start
 from kongchuo_rules.rules._rule import ActionSpec, DoneBy, Rule
 from kongchuo_rules.vocabulary import ActionKind, Agency, Role
 
@@ -30,6 +32,7 @@ __all__ = [
     "REGISTRY_TRANSFER",
     "STUDYING_ELSEWHERE",
     "Special",
+    "placement",
     "special_status",
 ]
 
@@ -277,3 +280,38 @@ def has_placement(ev: Rows, lo: int, hi: int) -> bool:
         if ev[i][codes.F_TYPE] == codes.T_PLACEMENT:
             return True
     return False
+
+
+@inline
+def placement(
+    t: Tables,
+    ev: Rows,
+    lo: int,
+    hi: int,
+    as_of: int,
+    certified_disabled: int,
+    of_school_age: int,
+    age_starts: int,
+    status: int,
+    attr: list[int],
+    w: Work,
+    span: list[int],
+) -> None:
+    """``special.placement``: a certified-disabled child of school age (from ``age_starts``)
+    with no placement decision, not completed, exempt, deferred or elsewhere, is assessed by
+    the committee, from the later of the start of the school year and of school age."""
+    placed = (
+        status == codes.S_COMPLETED
+        or status == codes.S_EXEMPT
+        or status == codes.S_STUDYING_ELSEWHERE
+        or status == codes.S_NOT_SCHOOL_AGE
+        or status == codes.S_DEFERRED
+    )
+    if certified_disabled == 0 or of_school_age == 0 or placed or has_placement(ev, lo, hi):
+        note(w, R_PLACEMENT, False, NO_DAY, 0, 0, 0, 0)
+        return
+    year_start = school_year_start(t, school_year_of(t, as_of))
+    trigger = age_starts if age_starts > year_start else year_start
+    note(w, R_PLACEMENT, True, trigger, trigger, 0, 0, 0)
+    require(t, ev, lo, hi, as_of, I_PLACEMENT_ASSESSMENT, trigger, trigger, as_of, codes.NONE,
+            attr, w, span)  # fmt: skip
