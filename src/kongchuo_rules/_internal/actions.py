@@ -27,6 +27,7 @@ from kongchuo_rules._internal.tables import (
     S_FIELD,
     S_KEY,
     S_KIND,
+    S_LATE_REPORT,
     S_STRICTLY,
     S_TAKEN_AFTER_TRIGGER,
     S_UNTIL_HORIZON,
@@ -135,8 +136,8 @@ def require(
 ) -> None:
     """Require action ``spec`` from ``trigger``: due the spec's parameter (in force on the
     trigger) school days later; done by the first completing event (events counted from
-    ``since``); overdue when not done and ``as_of`` is after the due date. An overdue registry
-    mark or report adds the finding ``late_report``."""
+    ``since``); overdue when not done and ``as_of`` is after the due date. An overdue action
+    whose spec says ``late_report`` (the registry mark, the report) adds that finding."""
     due = add_school_days(t, trigger, param(t, trigger, spec_field(t, spec, S_DUE)))
     if due > span[1]:
         span[1] = due
@@ -145,7 +146,7 @@ def require(
     overdue = 1 if done < 0 and as_of > due else 0
     done_by = ev[done][codes.F_INDEX] if done >= 0 else -1
     act(w, spec, trigger, due, done_by, overdue, cause, 1 if done >= 0 else 0)
-    if overdue == 1 and (kind == codes.K_MARK_REGISTRY or kind == codes.K_REPORT_TO_BUREAU):
+    if overdue == 1 and spec_field(t, spec, S_LATE_REPORT) == 1:
         finding(w, codes.FC_LATE_REPORT, due, kind, 0)
 
 

@@ -121,6 +121,9 @@ class ActionSpec:
     supporting: tuple[Agency, ...] = ()
     level: EscalationLevel | None = None
     done_by: DoneBy = DoneBy()
+    late_report: bool = False
+    """Overdue, the action is also the finding ``late_report`` (四 县教育局: 对不及时上报辍学情况的
+    教师、校长，依法依规进行严肃处理)."""
     static: bool = field(default=True, compare=False)
     """Declared in a rule module (``False``: built from a cause route of the policy)."""
     index: int = field(default=-1, compare=False)

@@ -174,6 +174,7 @@ MARK_REGISTRY = ActionSpec(
     due_parameter="reporting.report_due_school_days",
     rule=DROPOUT.id,
     done_by=DoneBy(events=("registry_mark",), field="mark", values=("dropout",)),
+    late_report=True,
 )
 """学籍标注: done by a ``registry_mark`` of ``dropout`` in the episode."""
 REPORT_TO_BUREAU = ActionSpec(
@@ -184,6 +185,7 @@ REPORT_TO_BUREAU = ActionSpec(
     due_parameter="reporting.report_due_school_days",
     rule=DROPOUT.id,
     done_by=DoneBy(events=("report",), field="to", values=("education_bureau",)),
+    late_report=True,
 )
 """向县教育局上报: done by a ``report`` to the education bureau in the episode."""
 INDIVIDUAL_PLAN = ActionSpec(
