@@ -57,7 +57,15 @@ from kongchuo_rules.rules.age import (
     out_of_school_since,
     school_year_age,
 )
-from kongchuo_rules.rules.attendance import CONFLICT, I_HOME_VISIT, absences, runs, trace_run
+from kongchuo_rules.rules.attendance import (
+    CONFLICT,
+    I_HOME_VISIT,
+    absences,
+    is_current,
+    run_at,
+    runs,
+    trace_run,
+)
 from kongchuo_rules.rules.enforcement import R_LADDER, ladder
 from kongchuo_rules.rules.persuasion import (
     I_ASSIGN_PERSUADER,
@@ -210,15 +218,11 @@ def decide(
                     span[0] = ab.first_spell
                 _conflicts(t, ab.k0, ab.states, recorded, w)
                 rs, n_runs = runs(ab.states, w)
-                current = (
-                    n_runs > 0
-                    and rs[2 * n_runs - 1] == len(ab.states)
-                    and ab.k0 + len(ab.states) == ab.k1
-                )
+                current = is_current(ab, rs, n_runs)
                 previous = n_runs - 1 if current else n_runs
-                last_run = (rs[2 * n_runs - 2], rs[2 * n_runs - 1]) if n_runs > 0 else (0, 0)
                 if current:
-                    ep = episode(t, ev, lo, hi, ab, last_run, as_of, attr, failed, conflict, span)
+                    run = run_at(rs, n_runs - 1)
+                    ep = episode(t, ev, lo, hi, ab, run, as_of, attr, failed, conflict, span)
                     run_start, unexcused, alert, mark = (
                         ep.run_start,
                         ep.unexcused,
@@ -242,7 +246,7 @@ def decide(
                     episode_start = run_start
                 elif returned >= 0:
                     from_return = True
-                    run = (rs[2 * returned], rs[2 * returned + 1])
+                    run = run_at(rs, returned)
                     back = return_day(t, ab, run)
                     ep = episode(t, ev, lo, hi, ab, run, back - 1, attr, failed, conflict, span)
                     status, since, stage = codes.S_RETURNED, back, codes.G_MONITORING

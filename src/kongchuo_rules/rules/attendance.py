@@ -40,7 +40,9 @@ __all__ = [
     "Absences",
     "absences",
     "alert_day",
+    "is_current",
     "month_mark",
+    "run_at",
     "runs",
 ]
 
@@ -201,6 +203,19 @@ def runs(states: list[int], w: Work) -> tuple[list[int], int]:
         found[2 * n], found[2 * n + 1] = a, len(states)
         n += 1
     return found, n
+
+
+@inline
+def run_at(rs: list[int], r: int) -> tuple[int, int]:
+    """Run ``r`` of :func:`runs`: the index range ``[a, b)`` into the states."""
+    return rs[2 * r], rs[2 * r + 1]
+
+
+@inline
+def is_current(ab: Absences, rs: list[int], n_runs: int) -> bool:
+    """``attendance.current_run``: whether the last run is still going on — it reaches the
+    last recorded school day (and the states were not cut short by a window)."""
+    return n_runs > 0 and rs[2 * n_runs - 1] == len(ab.states) and ab.k0 + len(ab.states) == ab.k1
 
 
 class RunFigures(NamedTuple):

@@ -23,6 +23,7 @@ from kongchuo_rules.rules.attendance import (
     Absences,
     alert_day,
     month_mark,
+    run_at,
     run_figures,
 )
 from kongchuo_rules.rules.routing import N_CAUSES, cause_days
@@ -486,7 +487,7 @@ def find_return(
     (``returned.monitoring_days`` from the return, in force on it) holds ``as_of``; its
     position in ``rs``, or -1."""
     for r in range(n_previous - 1, -1, -1):
-        run = (rs[2 * r], rs[2 * r + 1])
+        run = run_at(rs, r)
         back = return_day(t, ab, run)
         if back == NO_DAY:
             continue
@@ -521,7 +522,7 @@ def attending_since(
     had reached persuasion; :data:`NO_DAY` when the events show no earlier run."""
     since = NO_DAY
     for r in range(n_previous - 1, -1, -1):
-        run = (rs[2 * r], rs[2 * r + 1])
+        run = run_at(rs, r)
         back = return_day(t, ab, run)
         if back == NO_DAY:
             continue
@@ -625,7 +626,7 @@ def history(
     already evaluated as ``known_ep`` (the current run on ``as_of``, or the returned run on
     the day before the return): it is not evaluated again."""
     for r in range(n_runs):
-        run = (rs[2 * r], rs[2 * r + 1])
+        run = run_at(rs, r)
         if (known_ep.alert if r == known else alert_day(t, ab, run)) == NO_DAY:
             continue
         is_open = current and r == n_runs - 1
