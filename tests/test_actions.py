@@ -124,6 +124,26 @@ def test_refused_school_persuasion_requires_mark_report_and_township() -> None:
     assert due(township) == ("2026-12-03", "2026-12-10", False, False)
 
 
+def test_a_routed_report_is_a_late_report_as_the_rules_own_is() -> None:
+    """One meaning per kind: a county that routes a cause to a ``report_to_bureau`` gets the
+    finding ``late_report`` when that report is overdue, as for the dropout rule's report."""
+    from kongchuo_rules import default_policy
+    from kongchuo_rules.policy import Policy
+
+    policy = default_policy()
+    hardship = next(r for r in policy.routing if r.cause is Cause.ECONOMIC_HARDSHIP)
+    extra = hardship.model_copy(update={"action": K.REPORT_TO_BUREAU})
+    fields = {name: getattr(policy, name) for name in type(policy).model_fields}
+    routed = Policy.model_validate({**fields, "routing": (*policy.routing, extra)})
+    visit = E("home_visit", "2026-11-11", by="class_teacher", causes=["economic_hardship"])
+    a = run(case(A("2026-11-02"), visit), "2026-12-04", policy=routed)
+    report = action(a, K.REPORT_TO_BUREAU, agency=hardship.agency)
+    assert (report.cause, report.overdue) == (Cause.ECONOMIC_HARDSHIP, True)
+    assert [(f.code, f.on) for f in a.findings] == [(FindingCode.LATE_REPORT, report.due)]
+    # without the route, no report and no finding
+    assert not run(case(A("2026-11-02"), visit), "2026-12-04").findings
+
+
 def test_late_report_finding() -> None:
     late = run(case(A("2026-11-02"), P("2026-12-03", "refused")), "2026-12-07")
     assert action(late, K.MARK_REGISTRY).overdue
@@ -244,12 +264,14 @@ def test_a_step_done_by_action_taken_moves_the_ladder_on() -> None:
     penalty = action(run(case(*ordered), "2026-12-28"), K.ADMINISTRATIVE_PENALTY)
     assert penalty.trigger == D("2026-12-27")
 
-    # taken by another agency: the education step is not done, and the ladder waits
-    other = [*REFUSING, E("action_taken", "2026-12-07", kind="guardian_education",
-                          agency="education_bureau")]  # fmt: skip
-    b = run(case(*other), "2026-12-08")
-    assert not action(b, K.GUARDIAN_EDUCATION).done
-    assert K.GUARDIAN_ORDER not in {x.kind for x in b.actions}
+    # the plan lets the education bureau educate and order too (PRODUCT.md §5.5); an
+    # action_taken by an agency the step does not name leaves it not done, and the ladder waits
+    for agency, done in (("education_bureau", True), ("civil_affairs_bureau", False)):
+        other = [*REFUSING, E("action_taken", "2026-12-07", kind="guardian_education",
+                              agency=agency)]  # fmt: skip
+        b = run(case(*other), "2026-12-08")
+        assert action(b, K.GUARDIAN_EDUCATION).done is done
+        assert (K.GUARDIAN_ORDER in {x.kind for x in b.actions}) is done
 
 
 def test_the_ladder_stops_when_the_child_returns() -> None:

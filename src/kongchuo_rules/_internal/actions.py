@@ -20,7 +20,6 @@ from kongchuo_rules._internal.record import (
 )
 from kongchuo_rules._internal.tables import (
     S_AFTER_TRIGGER,
-    S_AGENCY,
     S_ATTRIBUTED,
     S_DUE,
     S_EVENTS,
@@ -30,6 +29,7 @@ from kongchuo_rules._internal.tables import (
     S_LATE_REPORT,
     S_STRICTLY,
     S_TAKEN_AFTER_TRIGGER,
+    S_TAKEN_BY,
     S_UNTIL_HORIZON,
     S_VALUES,
     Tables,
@@ -81,15 +81,15 @@ def first_event(
 
 
 @inline
-def _first_taken(ev: Rows, lo: int, hi: int, kind: int, agency: int, lower: int) -> int:
-    """The position of the first ``action_taken`` of ``kind`` (and ``agency``, when it names
-    one) dated on or after ``lower``, or -1."""
+def _first_taken(ev: Rows, lo: int, hi: int, kind: int, agencies: int, lower: int) -> int:
+    """The position of the first ``action_taken`` of ``kind`` (and of one of ``agencies``, a
+    bit per agency, when it names one) dated on or after ``lower``, or -1."""
     for i in range(lo, hi):
         row = ev[i]
         if (
             row[codes.F_TYPE] == codes.T_ACTION_TAKEN
             and row[codes.F_KIND] == kind
-            and (row[codes.F_AGENCY] == codes.NONE or row[codes.F_AGENCY] == agency)
+            and (row[codes.F_AGENCY] == codes.NONE or (agencies >> row[codes.F_AGENCY]) & 1 == 1)
             and row[codes.F_DAY] >= lower
         ):
             return i
@@ -114,7 +114,7 @@ def completing_event(
     if done < 0:
         lower = trigger if spec_field(t, spec, S_TAKEN_AFTER_TRIGGER) == 1 else since
         kind = spec_field(t, spec, S_KIND)
-        done = _first_taken(ev, lo, hi, kind, spec_field(t, spec, S_AGENCY), lower)
+        done = _first_taken(ev, lo, hi, kind, spec_field(t, spec, S_TAKEN_BY), lower)
     return done
 
 

@@ -57,6 +57,7 @@ S_UNTIL_HORIZON = 9  # 1: not after the episode's horizon
 S_TAKEN_AFTER_TRIGGER = 10  # 1: action_taken on or after the trigger; 0: the since day
 S_KEY = 11  # kind, agency and level in one number: one action per key is kept
 S_LATE_REPORT = 12  # 1: overdue, the action is the finding late_report
+S_TAKEN_BY = 13  # a bit per agency whose action_taken completes the action
 S_ATTRIBUTED = -2  # the field: the level a persuasion attempt is attributed to
 
 # route rows: the columns of Tables.routes
@@ -89,7 +90,7 @@ class Tables(NamedTuple):
     data: Sequence[int]
 
 
-SPEC_COLUMNS = 13
+SPEC_COLUMNS = 14
 ROUTE_COLUMNS = 3
 N_PARAMETERS = len(codes.PARAMETER_COLUMNS)
 
@@ -414,6 +415,7 @@ def _spec_row(spec: ActionSpec) -> tuple[int, ...]:
         int(done.taken_after == "trigger"),
         (codes.code(spec.kind) * 64 + codes.code(spec.agency)) * 8 + codes.code(spec.level) + 1,
         int(spec.late_report),
+        _mask([codes.code(spec.agency), *(codes.code(Agency(a)) for a in done.taken_by)]),
     )
 
 

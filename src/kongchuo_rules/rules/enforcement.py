@@ -57,7 +57,7 @@ GUARDIAN_EDUCATION = ActionSpec(
     due_parameter="enforcement.step_due_school_days",
     rule=LADDER.id,
     supporting=_SUPPORT,
-    done_by=DoneBy(events=("guardian_education",)),
+    done_by=DoneBy(events=("guardian_education",), taken_by=("education_bureau",)),
 )
 GUARDIAN_ORDER = ActionSpec(
     kind=ActionKind.GUARDIAN_ORDER,
@@ -67,7 +67,7 @@ GUARDIAN_ORDER = ActionSpec(
     due_parameter="enforcement.step_due_school_days",
     rule=LADDER.id,
     supporting=_SUPPORT,
-    done_by=DoneBy(events=("guardian_order",)),
+    done_by=DoneBy(events=("guardian_order",), taken_by=("education_bureau",)),
 )
 ADMINISTRATIVE_PENALTY = ActionSpec(
     kind=ActionKind.ADMINISTRATIVE_PENALTY,

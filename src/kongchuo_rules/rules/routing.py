@@ -90,11 +90,14 @@ _LADDER_AGENCIES = tuple(
 )
 
 
-def route_spec(route: Route, done_by: DoneBy | None = None) -> ActionSpec:
+def route_spec(
+    route: Route, done_by: DoneBy | None = None, late_report: bool = False
+) -> ActionSpec:
     """The action a routing row requires, done as ``done_by`` says: by default an
     ``action_taken`` of its kind; :func:`~kongchuo_rules.rules.all_specs` passes the
     :class:`DoneBy` of a rule's own spec of the same kind (a routed ``individual_plan`` is done
-    by an ``individual_plan`` event, as the one the return rule requires)."""
+    by an ``individual_plan`` event, as the one the return rule requires), and its
+    ``late_report``."""
     return ActionSpec(
         kind=route.action,
         agency=route.agency,
@@ -104,6 +107,7 @@ def route_spec(route: Route, done_by: DoneBy | None = None) -> ActionSpec:
         rule=CAUSES.id,
         supporting=route.supporting,
         done_by=done_by or DoneBy(),
+        late_report=late_report,
         static=False,
     )
 
