@@ -197,9 +197,16 @@ def test_built_actions_and_trace_behave_as_validated_models() -> None:
         assert item == again
         assert item.model_fields_set == again.model_fields_set == set(model.model_fields)
         assert repr(item) == repr(again)
+        assert item.model_dump() == again.model_dump()
+        assert pickle.loads(pickle.dumps(item)) == item
+    assert [hash(x) for x in a.actions] == [
+        hash(Action.model_validate_json(x.model_dump_json())) for x in a.actions
+    ]
+    # the built models share one set of field names: a copy with an update gets its own
     first, second = a.actions[0], a.actions[1]
     changed = first.model_copy(update={"done": not first.done})
     assert changed.done is not first.done
+    assert changed.model_fields_set is not first.model_fields_set
     assert first.model_fields_set == second.model_fields_set == set(Action.model_fields)
 
 
