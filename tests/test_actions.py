@@ -124,6 +124,26 @@ def test_refused_school_persuasion_requires_mark_report_and_township() -> None:
     assert due(township) == ("2026-12-03", "2026-12-10", False, False)
 
 
+def test_a_routed_report_is_a_late_report_as_the_rules_own_is() -> None:
+    """One meaning per kind: a county that routes a cause to a ``report_to_bureau`` gets the
+    finding ``late_report`` when that report is overdue, as for the dropout rule's report."""
+    from kongchuo_rules import default_policy
+    from kongchuo_rules.policy import Policy
+
+    policy = default_policy()
+    hardship = next(r for r in policy.routing if r.cause is Cause.ECONOMIC_HARDSHIP)
+    extra = hardship.model_copy(update={"action": K.REPORT_TO_BUREAU})
+    fields = {name: getattr(policy, name) for name in type(policy).model_fields}
+    routed = Policy.model_validate({**fields, "routing": (*policy.routing, extra)})
+    visit = E("home_visit", "2026-11-11", by="class_teacher", causes=["economic_hardship"])
+    a = run(case(A("2026-11-02"), visit), "2026-12-04", policy=routed)
+    report = action(a, K.REPORT_TO_BUREAU, agency=hardship.agency)
+    assert (report.cause, report.overdue) == (Cause.ECONOMIC_HARDSHIP, True)
+    assert [(f.code, f.on) for f in a.findings] == [(FindingCode.LATE_REPORT, report.due)]
+    # without the route, no report and no finding
+    assert not run(case(A("2026-11-02"), visit), "2026-12-04").findings
+
+
 def test_late_report_finding() -> None:
     late = run(case(A("2026-11-02"), P("2026-12-03", "refused")), "2026-12-07")
     assert action(late, K.MARK_REGISTRY).overdue
@@ -221,6 +241,37 @@ def test_order_without_a_deadline_uses_the_default_compliance_days() -> None:
     data = [*REFUSING, E("guardian_education", "2026-12-07"), E("guardian_order", "2026-12-11")]
     a = run(case(*data), "2026-12-28")  # deadline Dec 26, penalty from Dec 27
     assert action(a, K.ADMINISTRATIVE_PENALTY).trigger == D("2026-12-27")
+
+
+def test_a_step_done_by_action_taken_moves_the_ladder_on() -> None:
+    """An ``action_taken`` completes any action (docs/rules.md, Actions), so a ladder step
+    recorded that way is done, and the next step fires from it as from its own event."""
+
+    def taken(kind: str, day: str) -> dict[str, Any]:
+        return E("action_taken", day, kind=kind, agency="township_government")
+
+    educated = [*REFUSING, taken("guardian_education", "2026-12-07")]
+    a = run(case(*educated), "2026-12-08")
+    assert action(a, K.GUARDIAN_EDUCATION).done
+    assert due(action(a, K.GUARDIAN_ORDER)) == ("2026-12-07", "2026-12-14", False, False)
+
+    # an order recorded as action_taken has no deadline: the default 15 days (Dec 26),
+    # so the penalty fires on Dec 27
+    ordered = [*educated, taken("guardian_order", "2026-12-11")]
+    assert K.ADMINISTRATIVE_PENALTY not in {
+        x.kind for x in run(case(*ordered), "2026-12-26").actions
+    }
+    penalty = action(run(case(*ordered), "2026-12-28"), K.ADMINISTRATIVE_PENALTY)
+    assert penalty.trigger == D("2026-12-27")
+
+    # the plan lets the education bureau educate and order too (PRODUCT.md §5.5); an
+    # action_taken by an agency the step does not name leaves it not done, and the ladder waits
+    for agency, done in (("education_bureau", True), ("civil_affairs_bureau", False)):
+        other = [*REFUSING, E("action_taken", "2026-12-07", kind="guardian_education",
+                              agency=agency)]  # fmt: skip
+        b = run(case(*other), "2026-12-08")
+        assert action(b, K.GUARDIAN_EDUCATION).done is done
+        assert (K.GUARDIAN_ORDER in {x.kind for x in b.actions}) is done
 
 
 def test_the_ladder_stops_when_the_child_returns() -> None:

@@ -322,6 +322,12 @@ def test_the_hostile_input_rules_of_case_hold_in_batch_too() -> None:
     body = "23032120150503123"
     valid = body + national_id_check_char(body)
     _fails(s.with_columns(pl.Series("id", ["A", "G" + valid])), e, "row 1", "national id")
+    # nor inside an event's ref (named by the action it completes, done_by)
+    refs = e.with_columns(pl.Series("ref", [None, "G" + valid], dtype=pl.String))
+    _fails(s, refs, "events: row 1", "'ref'", "national id")
+    with pytest.raises(BatchInputError) as refused:
+        assess_batch(s, refs, as_of=D("2026-12-01"))
+    assert valid not in str(refused.value)
     with pytest.raises(BatchInputError, match="as_of"):
         assess_batch(s, e, as_of=D("2200-01-01"))
     # A is born on 2015-05-03: `valid` (above) is a national id of that birth date

@@ -185,6 +185,31 @@ def test_actions_and_trace_are_built_on_first_read_and_survive_json() -> None:
     assert Assessment.model_validate_json(text) == a
 
 
+def test_built_actions_and_trace_behave_as_validated_models() -> None:
+    """The actions and trace are built without validation: they must still look, compare and
+    copy as the same models validated from their JSON do."""
+    from kongchuo_rules import Action
+    from kongchuo_rules.assessment import RuleTrace
+
+    a = assess(case(OPEN), as_of=D("2026-12-08"))
+    for item, model in [(x, Action) for x in a.actions] + [(x, RuleTrace) for x in a.trace]:
+        again = model.model_validate_json(item.model_dump_json())
+        assert item == again
+        assert item.model_fields_set == again.model_fields_set == set(model.model_fields)
+        assert repr(item) == repr(again)
+        assert item.model_dump() == again.model_dump()
+        assert pickle.loads(pickle.dumps(item)) == item
+    assert [hash(x) for x in a.actions] == [
+        hash(Action.model_validate_json(x.model_dump_json())) for x in a.actions
+    ]
+    # the built models share one set of field names: a copy with an update gets its own
+    first, second = a.actions[0], a.actions[1]
+    changed = first.model_copy(update={"done": not first.done})
+    assert changed.done is not first.done
+    assert changed.model_fields_set is not first.model_fields_set
+    assert first.model_fields_set == second.model_fields_set == set(Action.model_fields)
+
+
 def test_special_status_traces_survive_json() -> None:
     from kongchuo_rules import Assessment
 
@@ -233,3 +258,18 @@ def test_an_open_spell_counts_only_up_to_the_recorded_day() -> None:
     data["student"]["attendance_through"] = "2026-11-06"
     a = assess(data, as_of=D("2026-11-20"))
     assert (a.unexcused_days, a.alert_date) == (5, None)  # 11-02..11-06 only
+
+
+def test_the_conflict_message_lists_the_days_counted_up_to_the_recorded_day() -> None:
+    # an open unexcused spell and an excused one over the same two weeks; attendance is
+    # recorded up to Fri 11-06: the conflict covers 11-02..11-06 (5 school days), not the
+    # days up to as_of that nobody has recorded yet
+    data = case(
+        OPEN, {"type": "absence", "start": "2026-11-02", "end": "2026-11-13", "excused": True}
+    )
+    data["student"]["attendance_through"] = "2026-11-06"
+    a = assess(data, as_of=D("2026-11-20"))
+    conflict = next(f for f in a.findings if f.code is FindingCode.CONFLICTING_ABSENCE)
+    listed = conflict.message.split(": ")[1].split(", ")
+    assert conflict.message.startswith("5 school day(s)")
+    assert listed == [f"2026-11-0{d}" for d in range(2, 7)]

@@ -144,6 +144,29 @@ def test_as_of_must_be_a_date(as_of: Any) -> None:
     assert (info.value.code, info.value.field) == ("wrong_type", "as_of")
 
 
+@pytest.mark.parametrize(
+    ("arguments", "field"),
+    [
+        ({"policy": "jidong"}, "policy"),
+        ({"policy": {"version": "x"}}, "policy"),
+        ({"calendar": "2026"}, "calendar"),
+        ({"calendar": "policy"}, "calendar"),  # replaced below by a Policy
+    ],
+)
+def test_a_policy_or_calendar_of_another_type_is_an_argument_error(
+    arguments: dict[str, Any], field: str
+) -> None:
+    from kongchuo_rules import default_policy
+    from kongchuo_rules.errors import ArgumentError
+
+    if arguments.get("calendar") == "policy":
+        arguments = {"calendar": default_policy()}  # a Policy where a calendar belongs
+    with pytest.raises(ArgumentError) as info:
+        assess(spec_example(), as_of=date(2026, 12, 1), **arguments)
+    assert (info.value.code, info.value.field) == ("wrong_type", field)
+    assert isinstance(info.value, ValueError)
+
+
 def test_error_payload_of_every_kind() -> None:
     data = spec_example()
     data["guardians"][0]["phone"] = "call 13800000000 张三"

@@ -152,6 +152,33 @@ def test_a_student_id_holding_a_national_id_is_refused_without_echo(sid: str) ->
     assert Case.model_validate(data).student.id == "G" + NATIONAL_ID[:17] + "9"
 
 
+def test_an_event_ref_holding_a_national_id_is_refused_without_echo() -> None:
+    """An event's ref is named by the action it completes (``Action.done_by``), so it may not
+    carry a national id any more than the student id may."""
+    data = base()
+    data["events"] = [{"type": "home_visit", "date": "2026-11-11", "ref": "G" + NATIONAL_ID}]
+    error = invalid(data)
+    assert "events.0.ref: contains a national id" in str(error)
+    assert NATIONAL_ID not in str(error)
+    data["events"] = [
+        {"type": "absence", "start": "2026-11-02", "excused": False, "ref": NATIONAL_ID}
+    ]
+    assert "events.0.ref: contains a national id" in str(invalid(data))
+    data["events"][0]["ref"] = "V-2026-11-02-17"  # the vendor's own id
+    assert Case.model_validate(data).events[0].ref == "V-2026-11-02-17"
+
+
+def test_a_number_whose_birth_year_no_case_can_have_is_not_a_national_id() -> None:
+    """A long number of the vendor's own (a database key as an event ref) is taken for a
+    national id only if its birth date could be a case's: the years of MIN_DATE..MAX_DATE."""
+    from kongchuo_rules._privacy import BIRTH_YEARS, contains_national_id
+
+    assert (BIRTH_YEARS.start, BIRTH_YEARS.stop - 1) == (MIN_DATE.year, MAX_DATE.year)
+    for year, found in ((1899, False), (1900, True), (2199, True), (2200, False)):
+        body = f"230321{year}0503123"
+        assert contains_national_id("R" + body + national_id_check_char(body)) is found, year
+
+
 def test_a_valid_id_in_another_error_is_not_echoed_as_the_case_id() -> None:
     data = base()
     data["student"]["id"] = "G" + NATIONAL_ID

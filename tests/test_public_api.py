@@ -118,3 +118,24 @@ def test_the_testing_extra_declares_hypothesis() -> None:
     requires = importlib.metadata.requires("kongchuo-rules") or []
     testing = [r for r in requires if "testing" in r.split(";", 1)[-1]]
     assert any(r.startswith("hypothesis") for r in testing), requires
+
+
+def test_every_rule_constant_is_named_as_its_id() -> None:
+    """Issue 8: ``attendance.one_month`` is ``rules.attendance.ONE_MONTH`` (its index
+    ``R_ONE_MONTH``), so a rule is found from its id in one hop."""
+    import importlib
+    import pkgutil
+
+    import kongchuo_rules.rules as rules
+    from kongchuo_rules.rules._rule import RULE_LIST, Rule
+
+    found = {}
+    for info in pkgutil.iter_modules(rules.__path__):
+        module = importlib.import_module(f"kongchuo_rules.rules.{info.name}")
+        for name, value in vars(module).items():
+            if isinstance(value, Rule) and not name.startswith("_"):
+                module_name, rule_name = value.id.split(".", 1)
+                assert (info.name, name) == (module_name, rule_name.upper()), value.id
+                assert getattr(module, f"R_{name}") == value.index
+                found[value.id] = value
+    assert set(found) == {r.id for r in RULE_LIST}

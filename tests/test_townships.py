@@ -69,6 +69,11 @@ def test_duplicate_names_and_school_ids_are_rejected() -> None:
 def test_townships_are_not_part_of_the_version() -> None:
     policy = default_policy()
     assert _with_townships(policy, []).version == policy.version
+    # but policies that list different townships do not compare equal
+    assert _with_townships(policy, []) != policy
+    again = _with_townships(policy, [t.model_dump() for t in policy.townships])
+    assert again == policy
+    assert hash(again) == hash(policy)
 
 
 def test_a_policy_file_without_townships_still_loads(tmp_path: Path) -> None:

@@ -44,8 +44,6 @@ from kongchuo_rules._internal.tables import (
     last_school_day,
     school_day,
     school_index,
-    school_year_of,
-    school_year_start,
     shared,
 )
 from kongchuo_rules.assessment import Assessment
@@ -56,19 +54,23 @@ from kongchuo_rules.rules.age import (
     I_ENROLLMENT_MOBILIZATION,
     R_OUT_OF_SCHOOL,
     R_SCHOOL_AGE,
-    Age,
     out_of_school_since,
     school_year_age,
 )
-from kongchuo_rules.rules.attendance import CONFLICT, I_HOME_VISIT, absences, runs, trace_run
+from kongchuo_rules.rules.attendance import (
+    CONFLICT,
+    I_HOME_VISIT,
+    absences,
+    is_current,
+    run_at,
+    runs,
+    trace_run,
+)
 from kongchuo_rules.rules.enforcement import R_LADDER, ladder
 from kongchuo_rules.rules.persuasion import (
     I_ASSIGN_PERSUADER,
     I_MARK_REGISTRY,
     I_REPORT_TO_BUREAU,
-    R_DROPOUT,
-    R_ESCALATION,
-    R_PERSUASION_FAILED,
     Episode,
     Record,
     attending_since,
@@ -78,10 +80,11 @@ from kongchuo_rules.rules.persuasion import (
     persuade_actions,
     return_actions,
     return_day,
+    trace_persuasion,
 )
 from kongchuo_rules.rules.routing import (
     N_CAUSES,
-    R_CAUSE_ROUTING,
+    R_CAUSES,
     R_PRIORITY,
     cause_days,
     cause_mask,
@@ -89,15 +92,13 @@ from kongchuo_rules.rules.routing import (
     support_priority,
 )
 from kongchuo_rules.rules.special import (
-    I_PLACEMENT_ASSESSMENT,
     I_REGISTRY_TRANSFER,
     R_ENROLLED_ELSEWHERE,
     R_HOME_DELIVERY,
-    R_PLACEMENT,
     enrolled_elsewhere,
-    has_placement,
     latest_placement,
     not_expected,
+    placement,
     special_status,
     trace_special,
 )
@@ -215,17 +216,13 @@ def decide(
                 ab = absences(t, ev, lo, hi, recorded, windows, n_windows, w)
                 if ab.first_spell != NO_DAY and ab.first_spell < span[0]:
                     span[0] = ab.first_spell
-                _conflicts(t, ab.k0, ab.states, w)
+                _conflicts(t, ab.k0, ab.states, recorded, w)
                 rs, n_runs = runs(ab.states, w)
-                current = (
-                    n_runs > 0
-                    and rs[2 * n_runs - 1] == len(ab.states)
-                    and ab.k0 + len(ab.states) == ab.k1
-                )
+                current = is_current(ab, rs, n_runs)
                 previous = n_runs - 1 if current else n_runs
-                last_run = (rs[2 * n_runs - 2], rs[2 * n_runs - 1]) if n_runs > 0 else (0, 0)
                 if current:
-                    ep = episode(t, ev, lo, hi, ab, last_run, as_of, attr, failed, conflict, span)
+                    run = run_at(rs, n_runs - 1)
+                    ep = episode(t, ev, lo, hi, ab, run, as_of, attr, failed, conflict, span)
                     run_start, unexcused, alert, mark = (
                         ep.run_start,
                         ep.unexcused,
@@ -249,7 +246,7 @@ def decide(
                     episode_start = run_start
                 elif returned >= 0:
                     from_return = True
-                    run = (rs[2 * returned], rs[2 * returned + 1])
+                    run = run_at(rs, returned)
                     back = return_day(t, ab, run)
                     ep = episode(t, ev, lo, hi, ab, run, back - 1, attr, failed, conflict, span)
                     status, since, stage = codes.S_RETURNED, back, codes.G_MONITORING
@@ -260,8 +257,9 @@ def decide(
                         t, ev, lo, hi, ab, rs, previous, past[0], past[1], past[2], span
                     )
                 # the child's episodes (on scratch of their own: the figures above stand)
-                history(t, ev, lo, hi, as_of, ab, rs, n_runs, current, past[0], past[1],
-                        past[2], ints(w, 2, as_of), w)  # fmt: skip
+                known = returned if from_return else (n_runs - 1 if current else -1)
+                history(t, ev, lo, hi, as_of, ab, rs, n_runs, current, known, ep, past[0],
+                        past[1], past[2], ints(w, 2, as_of), w)  # fmt: skip
 
         causes = 0
         if child.registered == 0 or episode_start != NO_DAY:
@@ -286,9 +284,10 @@ def decide(
         elif status == codes.S_OUT_OF_SCHOOL:
             _out_of_school_actions(t, child, ev, lo, hi, as_of, since, attr, w, span)
         else:
-            for rule in (R_VERIFY, R_MISSING, R_LADDER, R_CAUSE_ROUTING, R_PRIORITY):
+            for rule in (R_VERIFY, R_MISSING, R_LADDER, R_CAUSES, R_PRIORITY):
                 not_applicable(w, rule)
-        _placement(t, child, ev, lo, hi, as_of, age, status, attr, w, span)
+        placement(t, ev, lo, hi, as_of, child.certified_disabled, age.of_school_age,
+                  age.starts, status, attr, w, span)  # fmt: skip
         unique_actions(t, w)
         _calendar_findings(t, span, w)
         dropout = ep.dropout_since if from_episode or from_return else NO_DAY
@@ -339,9 +338,10 @@ def _data_findings(ev: Rows, lo: int, hi: int, registered: int, w: Work) -> None
 
 
 @inline
-def _conflicts(t: Tables, k0: int, states: list[int], w: Work) -> None:
+def _conflicts(t: Tables, k0: int, states: list[int], recorded: int, w: Work) -> None:
     """The finding ``conflicting_absence``: school days covered by both an excused and an
-    unexcused spell (counted as unexcused)."""
+    unexcused spell (counted as unexcused), up to ``recorded``, the last day of recorded
+    attendance the states were counted to (the message lists those days again)."""
     n = 0
     first = NO_DAY
     for k in range(len(states)):
@@ -350,7 +350,7 @@ def _conflicts(t: Tables, k0: int, states: list[int], w: Work) -> None:
             if first == NO_DAY:
                 first = school_day(t, k0 + k)
     if n > 0:
-        finding(w, codes.FC_CONFLICTING_ABSENCE, first, n, 0)
+        finding(w, codes.FC_CONFLICTING_ABSENCE, first, n, recorded)
 
 
 @inline
@@ -365,29 +365,14 @@ def _episode_status(
 ) -> tuple[int, int, int, int, int]:
     """Status, since, stage, escalation level and the day the child was found enrolled
     elsewhere, from a current run that fired the 7-day rule."""
-    rec = ep.record
-    first = rec.first_failed
-    fail_level = attr[first - lo] if first >= 0 else codes.NONE
-    outcome = ev[first][codes.F_OUTCOME] if first >= 0 else codes.NONE
-    note(w, R_PERSUASION_FAILED, rec.failures > 0, rec.first_failure,
-         fail_level, rec.first_failure, outcome, rec.attempts)  # fmt: skip
-    for i in range(lo, hi):
-        if conflict[i - lo] == 1:
-            finding(w, codes.FC_OUTCOME_CONFLICT, ev[i][codes.F_DAY], 0, 0)
-    reached = ep.persuasion_start != NO_DAY
-    level = rec.level if reached else codes.NONE
-    shown = level if level != codes.NONE else codes.L_SCHOOL
-    note(w, R_ESCALATION, rec.failures > 0 and reached, rec.first_failure,
-         rec.failures, shown, 0, 0)  # fmt: skip
-    note(w, R_DROPOUT, ep.dropout_since != NO_DAY, ep.dropout_since,
-         ep.mark, rec.first_failure, ep.dropout_since, 0)  # fmt: skip
+    level = trace_persuasion(ev, lo, hi, ep, attr, conflict, w)
     elsewhere = enrolled_elsewhere(ev, lo, hi, ep.run_start)
     note(w, R_ENROLLED_ELSEWHERE, elsewhere != NO_DAY, elsewhere, elsewhere, 0, 0, 0)
     if elsewhere != NO_DAY:
         return codes.S_STUDYING_ELSEWHERE, elsewhere, codes.G_NONE, level, elsewhere
     if ep.dropout_since != NO_DAY:
         return codes.S_DROPOUT, ep.dropout_since, codes.G_ESCALATION, level, NO_DAY
-    stage = codes.G_PERSUASION if reached else codes.G_HOME_VISIT
+    stage = codes.G_PERSUASION if ep.persuasion_start != NO_DAY else codes.G_HOME_VISIT
     return codes.S_SUSPECTED_DROPOUT, ep.alert, stage, level, NO_DAY
 
 
@@ -460,42 +445,6 @@ def _out_of_school_actions(
 
 
 @inline
-def _placement(
-    t: Tables,
-    child: Child,
-    ev: Rows,
-    lo: int,
-    hi: int,
-    as_of: int,
-    age: Age,
-    status: int,
-    attr: list[int],
-    w: Work,
-    span: list[int],
-) -> None:
-    """``special.placement``: a certified-disabled child of school age with no placement
-    decision, not completed, exempt, deferred or elsewhere, is assessed by the committee."""
-    placed = (
-        status == codes.S_COMPLETED
-        or status == codes.S_EXEMPT
-        or status == codes.S_STUDYING_ELSEWHERE
-        or status == codes.S_NOT_SCHOOL_AGE
-        or status == codes.S_DEFERRED
-    )
-    if child.certified_disabled == 0 or age.of_school_age == 0 or placed:
-        note(w, R_PLACEMENT, False, NO_DAY, 0, 0, 0, 0)
-        return
-    if has_placement(ev, lo, hi):
-        note(w, R_PLACEMENT, False, NO_DAY, 0, 0, 0, 0)
-        return
-    year_start = school_year_start(t, school_year_of(t, as_of))
-    trigger = age.starts if age.starts > year_start else year_start
-    note(w, R_PLACEMENT, True, trigger, trigger, 0, 0, 0)
-    require(t, ev, lo, hi, as_of, I_PLACEMENT_ASSESSMENT, trigger, trigger, as_of, codes.NONE,
-            attr, w, span)  # fmt: skip
-
-
-@inline
 def _calendar_findings(t: Tables, span: list[int], w: Work) -> None:
     """The finding ``calendar_estimated`` for each year the assessment counted school days in
     whose PRC holidays are only estimated."""
@@ -552,7 +501,16 @@ def assess(
 def resolve(
     policy: Policy | None, calendar: SchoolCalendar | None
 ) -> tuple[Policy, SchoolCalendar]:
-    """The policy and calendar an assessment uses: they travel together."""
+    """The policy and calendar an assessment uses: they travel together. Raises
+    :class:`~kongchuo_rules.errors.ArgumentError` for an argument of another type."""
+    if not (policy is None or isinstance(policy, Policy)):
+        from kongchuo_rules.errors import ArgumentError, problem
+
+        raise ArgumentError([problem("wrong_type", "policy", "policy")])
+    if not (calendar is None or isinstance(calendar, SchoolCalendar)):
+        from kongchuo_rules.errors import ArgumentError, problem
+
+        raise ArgumentError([problem("wrong_type", "calendar", "calendar")])
     if calendar is None:
         policy = policy or default_policy()
         return policy, policy.calendar

@@ -192,6 +192,10 @@ StudentId = Annotated[NonEmptyStr, AfterValidator(_check_student_id)]
 """The vendor's student id: non-blank, at most 200 characters, and not holding a national id
 (it appears in every assessment, explanation and error, so it must not be personal data)."""
 
+EventRef = Annotated[str, StringConstraints(max_length=200), AfterValidator(_check_student_id)]
+"""The vendor's own id of an event: at most 200 characters, and not holding a national id (an
+action it completes names it in ``Action.done_by``, so it must not be personal data)."""
+
 Phone = Annotated[
     str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9][0-9 \-]{4,19}$")
 ]
@@ -266,7 +270,7 @@ class Guardian(FrozenModel):
 
 class _Dated(FrozenModel):
     date: CaseDate
-    ref: str | None = Field(default=None, max_length=200)
+    ref: EventRef | None = None
     """The vendor's own id of the event (not personal data); named by the action it
     completes (``Action.done_by``)."""
 
@@ -284,7 +288,7 @@ class Absence(FrozenModel):
     end: CaseDate | None = None
     excused: StrictBool
     reason: str | None = Field(default=None, max_length=200, repr=False)
-    ref: str | None = Field(default=None, max_length=200)
+    ref: EventRef | None = None
     """The vendor's own id of the event (not personal data)."""
 
     @model_validator(mode="after")

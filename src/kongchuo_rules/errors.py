@@ -139,6 +139,11 @@ _DETAILS: Mapping[str, tuple[str, str]] = {
         "应为 date 类型（不能是 datetime 或字符串）",
         "expected a date (not a datetime or a string)",
     ),
+    "wrong_type.policy": (
+        "应为 Policy（由 default_policy() 或 load_policy() 得到）",
+        "expected a Policy (from default_policy() or load_policy())",
+    ),
+    "wrong_type.calendar": ("应为 SchoolCalendar", "expected a SchoolCalendar"),
     "invalid_date": ("不是有效日期（应为 YYYY-MM-DD）", "not a valid date (YYYY-MM-DD)"),
     "invalid_date.datetime": (
         "不是有效日期（应为 YYYY-MM-DD，不能带时间）",

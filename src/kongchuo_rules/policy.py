@@ -562,7 +562,7 @@ class Policy(FrozenModel):
     duties: tuple[DutySpec, ...] = ()
     townships: tuple[Township, ...] = ()
     """The county's towns and townships with their schools (descriptive data that no rule reads:
-    not part of :attr:`fingerprint`)."""
+    not part of :attr:`fingerprint` nor of the version, but compared by ``==``)."""
     changes: tuple[str, ...] = ()
     """Names of the parameters changed from the file by :meth:`with_changes`."""
     departures: tuple[Departure, ...] = ()
@@ -635,7 +635,11 @@ class Policy(FrozenModel):
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Policy):
             return NotImplemented
-        return self is other or self.fingerprint == other.fingerprint
+        # the towns and townships are not part of the rules' content (the fingerprint and the
+        # version), but two policies that list different ones are not the same policy
+        return self is other or (
+            self.fingerprint == other.fingerprint and self.townships == other.townships
+        )
 
     def __hash__(self) -> int:
         return hash(self.fingerprint)

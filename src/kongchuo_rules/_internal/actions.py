@@ -20,15 +20,16 @@ from kongchuo_rules._internal.record import (
 )
 from kongchuo_rules._internal.tables import (
     S_AFTER_TRIGGER,
-    S_AGENCY,
     S_ATTRIBUTED,
     S_DUE,
     S_EVENTS,
     S_FIELD,
     S_KEY,
     S_KIND,
+    S_LATE_REPORT,
     S_STRICTLY,
     S_TAKEN_AFTER_TRIGGER,
+    S_TAKEN_BY,
     S_UNTIL_HORIZON,
     S_VALUES,
     Tables,
@@ -37,7 +38,7 @@ from kongchuo_rules._internal.tables import (
     spec_field,
 )
 
-__all__ = ["first_event", "require"]
+__all__ = ["completing_event", "first_event", "require"]
 
 
 @kernel
@@ -80,19 +81,41 @@ def first_event(
 
 
 @inline
-def _first_taken(ev: Rows, lo: int, hi: int, kind: int, agency: int, lower: int) -> int:
-    """The position of the first ``action_taken`` of ``kind`` (and ``agency``, when it names
-    one) dated on or after ``lower``, or -1."""
+def _first_taken(ev: Rows, lo: int, hi: int, kind: int, agencies: int, lower: int) -> int:
+    """The position of the first ``action_taken`` of ``kind`` (and of one of ``agencies``, a
+    bit per agency, when it names one) dated on or after ``lower``, or -1."""
     for i in range(lo, hi):
         row = ev[i]
         if (
             row[codes.F_TYPE] == codes.T_ACTION_TAKEN
             and row[codes.F_KIND] == kind
-            and (row[codes.F_AGENCY] == codes.NONE or row[codes.F_AGENCY] == agency)
+            and (row[codes.F_AGENCY] == codes.NONE or (agencies >> row[codes.F_AGENCY]) & 1 == 1)
             and row[codes.F_DAY] >= lower
         ):
             return i
     return -1
+
+
+@kernel
+def completing_event(
+    t: Tables,
+    ev: Rows,
+    lo: int,
+    hi: int,
+    spec: int,
+    trigger: int,
+    since: int,
+    horizon: int,
+    attr: list[int],
+) -> int:
+    """The position of the event that completes action ``spec``: the first by its ``DoneBy``
+    data, else the first ``action_taken`` of its kind (and agency) — or -1."""
+    done = first_event(t, ev, lo, hi, spec, trigger, since, horizon, attr)
+    if done < 0:
+        lower = trigger if spec_field(t, spec, S_TAKEN_AFTER_TRIGGER) == 1 else since
+        kind = spec_field(t, spec, S_KIND)
+        done = _first_taken(ev, lo, hi, kind, spec_field(t, spec, S_TAKEN_BY), lower)
+    return done
 
 
 @kernel
@@ -113,20 +136,17 @@ def require(
 ) -> None:
     """Require action ``spec`` from ``trigger``: due the spec's parameter (in force on the
     trigger) school days later; done by the first completing event (events counted from
-    ``since``); overdue when not done and ``as_of`` is after the due date. An overdue registry
-    mark or report adds the finding ``late_report``."""
+    ``since``); overdue when not done and ``as_of`` is after the due date. An overdue action
+    whose spec says ``late_report`` (the registry mark, the report) adds that finding."""
     due = add_school_days(t, trigger, param(t, trigger, spec_field(t, spec, S_DUE)))
     if due > span[1]:
         span[1] = due
     kind = spec_field(t, spec, S_KIND)
-    done = first_event(t, ev, lo, hi, spec, trigger, since, horizon, attr)
-    if done < 0:
-        lower = trigger if spec_field(t, spec, S_TAKEN_AFTER_TRIGGER) == 1 else since
-        done = _first_taken(ev, lo, hi, kind, spec_field(t, spec, S_AGENCY), lower)
+    done = completing_event(t, ev, lo, hi, spec, trigger, since, horizon, attr)
     overdue = 1 if done < 0 and as_of > due else 0
     done_by = ev[done][codes.F_INDEX] if done >= 0 else -1
     act(w, spec, trigger, due, done_by, overdue, cause, 1 if done >= 0 else 0)
-    if overdue == 1 and (kind == codes.K_MARK_REGISTRY or kind == codes.K_REPORT_TO_BUREAU):
+    if overdue == 1 and spec_field(t, spec, S_LATE_REPORT) == 1:
         finding(w, codes.FC_LATE_REPORT, due, kind, 0)
 
 

@@ -4,7 +4,7 @@ once (they are few), actions and the trace when first read (:class:`Lazy`)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel
@@ -47,41 +47,48 @@ def construct(cls: type[M], fields: dict[str, Any]) -> M:
 
 
 _CAUSES = tuple(Cause)
+_ACTION_FIELDS = {
+    "id", "kind", "agency", "holder", "trigger", "due", "done", "overdue", "citations",
+    "level", "supporting", "rule", "cause", "done_by",
+}  # fmt: skip
 _TRACE_FIELDS = {"rule", "fired", "on", "figures", "citations"}
 _CLOCKS = ("term_time", "calendar")
 _INCOMPLETE = {codes.T_REGISTRY_MARK: "registry_mark without 'mark'",
                codes.T_PLACEMENT: "placement without 'mode'"}  # fmt: skip
+_EPOCH = dt.date(1970, 1, 1).toordinal()
+_date = dt.date.fromordinal
+_set = object.__setattr__
 
 
-def _figure(kind: str, value: int) -> Any:
-    if kind == "int":
-        return value
-    if kind == "day":
-        return opt_date(value)
-    if kind == "level":
-        return None if value < 0 else codes.member(EscalationLevel, value).value  # type: ignore[union-attr]
-    if kind == "outcome":
-        return None if value < 0 else codes.member(PersuasionOutcome, value).value  # type: ignore[union-attr]
-    if kind == "status":
-        return codes.member(Status, value).value  # type: ignore[union-attr]
-    if kind == "clock":
-        return _CLOCKS[value]
-    if kind == "causes":
-        names = sorted(_CAUSES[c].value for c in range(len(_CAUSES)) if (value >> c) & 1)
-        return ", ".join(names) if names else None
-    if kind == "how":
-        return "transfer_out"
-    raise ValueError(f"unknown figure kind {kind!r}")
+def _causes(value: int) -> str | None:
+    names = sorted(_CAUSES[c].value for c in range(len(_CAUSES)) if (value >> c) & 1)
+    return ", ".join(names) if names else None
 
 
-def action_id(case_id: str, kind: str, agency: str, level: str | None, episode: int) -> str:
-    """The stable id of an action: case, kind, agency, level and the episode's start."""
-    found = f"{case_id}/{kind}/{agency}"
-    if level is not None:
-        found += f"/{level}"
-    if episode != NO_DAY:
-        found += f"@{to_date(episode).isoformat()}"
-    return found
+def _values(enum: Any) -> Callable[[int], str | None]:
+    values = tuple(m.value for m in enum)
+    return lambda code: None if code < 0 else values[code]
+
+
+_CONVERTERS: dict[str, Callable[[int], Any] | None] = {
+    "int": None,
+    "day": opt_date,
+    "level": _values(EscalationLevel),
+    "outcome": _values(PersuasionOutcome),
+    "status": _values(Status),
+    "clock": _CLOCKS.__getitem__,
+    "causes": _causes,
+    "how": lambda _code: "transfer_out",
+}
+
+
+def converters(
+    figures: Sequence[tuple[str, str]],
+) -> tuple[Callable[[int], Any] | None, ...] | None:
+    """Per figure of a trace row, the function that turns its integer into the value shown
+    (``None`` for an integer); ``None`` when every figure is an integer."""
+    found = tuple(_CONVERTERS[kind] for _, kind in figures)
+    return None if all(c is None for c in found) else found
 
 
 def finding_id(case_id: str, code: int, on: int, a: int) -> str:
@@ -125,22 +132,21 @@ class Lazy:
         from kongchuo_rules.assessment import Action
 
         templates = self.shared.action_templates()
+        head = self.case_id + "/"
+        tail = "" if self.episode == NO_DAY else "@" + to_date(self.episode).isoformat()
+        refs = self.refs
+        new = Action.__new__
         found = []
         for spec, trigger, due, done_by, overdue, cause, done in self.acts:
-            kind, agency, holder, citations, level, supporting, rule = templates[spec]
-            fields = {
-                "id": action_id(
-                    self.case_id,
-                    kind.value,
-                    agency.value,
-                    None if level is None else level.value,
-                    self.episode,
-                ),
+            kind, agency, holder, citations, level, supporting, rule, key = templates[spec]
+            obj = new(Action)
+            _set(obj, "__dict__", {
+                "id": head + key + tail,
                 "kind": kind,
                 "agency": agency,
                 "holder": holder,
-                "trigger": to_date(trigger),
-                "due": to_date(due),
+                "trigger": _date(trigger + _EPOCH),
+                "due": _date(due + _EPOCH),
                 "done": done == 1,
                 "overdue": overdue == 1,
                 "citations": citations,
@@ -148,9 +154,12 @@ class Lazy:
                 "supporting": supporting,
                 "rule": rule,
                 "cause": None if cause < 0 else _CAUSES[cause],
-                "done_by": None if done_by < 0 else self.refs[done_by],
-            }
-            found.append(construct(Action, fields))
+                "done_by": None if done_by < 0 else refs[done_by],
+            })  # fmt: skip
+            _set(obj, "__pydantic_fields_set__", _ACTION_FIELDS)
+            _set(obj, "__pydantic_extra__", None)
+            _set(obj, "__pydantic_private__", None)
+            found.append(obj)
         return tuple(found)
 
     def trace(self) -> tuple[RuleTrace, ...]:
@@ -159,37 +168,41 @@ class Lazy:
         layouts = self.shared.trace_layouts()
         new = RuleTrace.__new__
         found = []
-        for rule_index, fired, on, *values in self.tr:
-            rule_id, citations, figures = layouts[rule_index][fired]
+        for row in self.tr:
+            rule_id, citations, names, convert = layouts[row[0]][row[1]]
+            if not names:
+                figures = {}
+            elif convert is None:  # every figure an int
+                figures = dict(zip(names, row[3:], strict=False))
+            else:
+                figures = {}
+                i = 3
+                for name, to in zip(names, convert, strict=True):
+                    figures[name] = row[i] if to is None else to(row[i])
+                    i += 1
+            fired, on = row[1], row[2]
             obj = new(RuleTrace)
-            object.__setattr__(
-                obj,
-                "__dict__",
-                {
-                    "rule": rule_id,
-                    "fired": fired == 1,
-                    "on": None if on == NO_DAY else to_date(on),
-                    "figures": {
-                        name: value if kind == "int" else _figure(kind, value)
-                        for (name, kind), value in zip(figures, values, strict=False)
-                    },
-                    "citations": citations,
-                },
-            )
-            object.__setattr__(obj, "__pydantic_fields_set__", _TRACE_FIELDS)
-            object.__setattr__(obj, "__pydantic_extra__", None)
-            object.__setattr__(obj, "__pydantic_private__", None)
+            _set(obj, "__dict__", {
+                "rule": rule_id,
+                "fired": fired == 1,
+                "on": None if on == NO_DAY else _date(on + _EPOCH),
+                "figures": figures,
+                "citations": citations,
+            })  # fmt: skip
+            _set(obj, "__pydantic_fields_set__", _TRACE_FIELDS)
+            _set(obj, "__pydantic_extra__", None)
+            _set(obj, "__pydantic_private__", None)
             found.append(obj)
         return tuple(found)
 
 
 def _message(row: FindingRow, t: Tables, rows: Sequence[Row], as_of: int) -> str:
-    code, on, a, _b = row
+    code, on, a, b = row
     if code == codes.FC_LATE_REPORT:
         kind = codes.member(ActionKind, a).value  # type: ignore[union-attr]
         return f"{kind} was due on {to_date(on).isoformat()} and is not recorded as done"
     if code == codes.FC_CONFLICTING_ABSENCE:
-        days = ", ".join(to_date(d).isoformat() for d in _conflict_days(t, rows, as_of))
+        days = ", ".join(to_date(d).isoformat() for d in _conflict_days(t, rows, as_of, b))
         return (
             f"{a} school day(s) covered by both an excused and an unexcused absence, counted "
             f"as unexcused: {days}"
@@ -222,7 +235,9 @@ def _message(row: FindingRow, t: Tables, rows: Sequence[Row], as_of: int) -> str
     raise ValueError(f"unknown finding code {code}")
 
 
-def _conflict_days(t: Tables, rows: Sequence[Row], as_of: int) -> list[int]:
+def _conflict_days(t: Tables, rows: Sequence[Row], as_of: int, recorded: int) -> list[int]:
+    """The school days covered by both an excused and an unexcused spell, counted as the
+    rules core counted them: events up to ``as_of``, attendance up to ``recorded``."""
     from kongchuo_rules._internal.tables import school_day
     from kongchuo_rules.rules.attendance import CONFLICT, absences
     from kongchuo_rules.rules.special import not_expected
@@ -230,7 +245,7 @@ def _conflict_days(t: Tables, rows: Sequence[Row], as_of: int) -> list[int]:
     hi = sum(1 for r in rows if r[codes.F_DAY] <= as_of)
     w = Work()
     windows, n = not_expected(rows, 0, hi, w)
-    ab = absences(t, rows, 0, hi, as_of, windows, n, w)
+    ab = absences(t, rows, 0, hi, recorded, windows, n, w)
     return [school_day(t, ab.k0 + k) for k, s in enumerate(ab.states) if s == CONFLICT]
 
 

@@ -56,6 +56,8 @@ S_STRICTLY = 8  # 1: strictly after
 S_UNTIL_HORIZON = 9  # 1: not after the episode's horizon
 S_TAKEN_AFTER_TRIGGER = 10  # 1: action_taken on or after the trigger; 0: the since day
 S_KEY = 11  # kind, agency and level in one number: one action per key is kept
+S_LATE_REPORT = 12  # 1: overdue, the action is the finding late_report
+S_TAKEN_BY = 13  # a bit per agency whose action_taken completes the action
 S_ATTRIBUTED = -2  # the field: the level a persuasion attempt is attributed to
 
 # route rows: the columns of Tables.routes
@@ -88,7 +90,7 @@ class Tables(NamedTuple):
     data: Sequence[int]
 
 
-SPEC_COLUMNS = 12
+SPEC_COLUMNS = 14
 ROUTE_COLUMNS = 3
 N_PARAMETERS = len(codes.PARAMETER_COLUMNS)
 
@@ -227,33 +229,44 @@ class Shared:
         self.tables: Tables | None = None
         self._arrays: Any = None
         self._templates: list[tuple[Any, ...]] | None = None
-        self._layouts: list[tuple[Any, Any, Any]] | None = None
+        self._layouts: list[tuple[Any, ...]] | None = None
 
     def action_templates(self) -> list[tuple[Any, ...]]:
         """Per spec, the fields of its :class:`~kongchuo_rules.assessment.Action` that do not
-        depend on the child: kind, agency, holder, citations, level, supporting, rule."""
+        depend on the child: kind, agency, holder, citations, level, supporting, rule; and the
+        middle of its id, ``kind/agency[/level]``."""
         templates = self._templates
         if templates is None:
             cite = self.policy.cite
             templates = self._templates = [
-                (s.kind, s.agency, s.holder, cite(s.clauses), s.level, s.supporting, s.rule)
+                (
+                    s.kind,
+                    s.agency,
+                    s.holder,
+                    cite(s.clauses),
+                    s.level,
+                    s.supporting,
+                    s.rule,
+                    "/".join(x.value for x in (s.kind, s.agency, s.level) if x is not None),
+                )
                 for s in self.specs
             ]
         return templates
 
-    def trace_layouts(self) -> list[tuple[Any, Any, Any]]:
+    def trace_layouts(self) -> list[tuple[Any, ...]]:
         """Per rule, for a trace row's ``fired`` (0, 1, not applicable): the rule id, its
-        citations and the (name, kind) of its figures."""
+        citations, the names of its figures and their converters from integers (``None``
+        when every figure is an integer)."""
         layouts = self._layouts
         if layouts is None:
+            from kongchuo_rules._internal.build import converters
             from kongchuo_rules.rules._rule import RULE_LIST
 
             cite = self.policy.cite
             layouts = self._layouts = [
-                (
-                    (r.id, cite(r.clauses), r.figure_names(False)),
-                    (r.id, cite(r.clauses), r.figure_names(True)),
-                    (r.id, cite(r.clauses), ()),
+                tuple(
+                    (r.id, cite(r.clauses), tuple(n for n, _ in figures), converters(figures))
+                    for figures in (r.figure_names(False), r.figure_names(True), ())
                 )
                 for r in RULE_LIST
             ]
@@ -401,6 +414,8 @@ def _spec_row(spec: ActionSpec) -> tuple[int, ...]:
         int(done.until == "horizon"),
         int(done.taken_after == "trigger"),
         (codes.code(spec.kind) * 64 + codes.code(spec.agency)) * 8 + codes.code(spec.level) + 1,
+        int(spec.late_report),
+        _mask([codes.code(spec.agency), *(codes.code(Agency(a)) for a in done.taken_by)]),
     )
 
 

@@ -256,14 +256,8 @@ def _students(students: pl.DataFrame) -> pl.DataFrame:
     if blank.any():
         raise BatchInputError(f"{t}: row {_first(blank)}: column 'id': blank")
     # a student id holding a national id (the registry number G + 身份证号) is refused, as by
-    # ``Student``: a cheap pattern finds the candidates, the checksum decides
-    candidates = _ascii_id_forms(ids).str.contains(r"[0-9]{17}[0-9Xx]")
-    for row in candidates.arg_true().to_list():
-        if contains_national_id(ids[row]):
-            raise BatchInputError(
-                f"{t}: row {row}: column 'id': contains a national id (personal data); use an "
-                "id of the vendor's own"
-            )
+    # ``Student``
+    _refuse_national_ids(ids, t, "id")
     duplicated = ids.is_duplicated()
     if duplicated.any():
         rows = duplicated.arg_true().to_list()[:5]
@@ -319,6 +313,18 @@ def _check_national_ids(nid: pl.Series, birth: pl.Series) -> None:
 
 
 _WEIGHTS = ID_WEIGHTS
+
+
+def _refuse_national_ids(values: pl.Series, t: str, column: str) -> None:
+    """Refuse a column of the vendor's own ids (a student's, an event's ``ref``) where one holds
+    a national id: a cheap pattern finds the candidates, the checksum decides."""
+    candidates = _ascii_id_forms(values).str.contains(r"[0-9]{17}[0-9Xx]").fill_null(False)
+    for row in candidates.arg_true().to_list():
+        if contains_national_id(values[row]):
+            raise BatchInputError(
+                f"{t}: row {row}: column {column!r}: contains a national id (personal data); "
+                "use an id of the vendor's own"
+            )
 
 
 def _ascii_id_forms(values: pl.Series) -> pl.Series:
@@ -396,6 +402,8 @@ def _events(
             raise BatchInputError(f"{t}: row {_first(cols[c].is_null())}: column {c!r}: missing")
     type_code = _enum_codes(cols["type"], t, "type", codes.TYPE_CODE)
     types = cols["type"]
+    if "ref" in cols:  # named by the actions it completes (done_by), so never personal data
+        _refuse_national_ids(cols["ref"], t, "ref")
     # a field present on a type that has no such field
     for column, (_, allowed, _) in EVENT_COLUMNS.items():
         if column in ("student_id", "type") or column not in cols:

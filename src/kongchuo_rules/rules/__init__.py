@@ -55,8 +55,11 @@ RULES: dict[str, Rule] = {r.id: r for r in RULE_LIST}
 def all_specs(policy: Policy) -> tuple[ActionSpec, ...]:
     """Every action spec: the rules' own, then one per cause route of ``policy``. A routed
     action of a kind a rule also requires is completed by the same events as the rule's (one
-    meaning of "done" per kind)."""
-    routed = (routing.route_spec(r, _DONE_BY.get(r.action, DoneBy())) for r in policy.routing)
+    meaning of "done" per kind), and is a ``late_report`` when overdue if the rule's is."""
+    routed = (
+        routing.route_spec(r, _DONE_BY.get(r.action, DoneBy()), r.action in _LATE_REPORT)
+        for r in policy.routing
+    )
     return (*SPEC_LIST, *routed)
 
 
@@ -69,3 +72,4 @@ def _done_by_kind() -> dict[ActionKind, DoneBy]:
 
 
 _DONE_BY = _done_by_kind()
+_LATE_REPORT = {spec.kind for spec in SPEC_LIST if spec.late_report}

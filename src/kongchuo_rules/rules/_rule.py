@@ -95,7 +95,8 @@ class DoneBy:
     (``after="trigger"``) — strictly after with ``strictly`` — and, with ``until="horizon"``,
     not after the episode's horizon. ``field="attributed_level"`` is the escalation level a
     persuasion attempt is attributed to. An ``action_taken`` event of the action's kind (and
-    agency, when it names one) dated on or after ``taken_after`` also completes it.
+    agency, when it names one: the action's, or one of ``taken_by``) dated on or after
+    ``taken_after`` also completes it.
     """
 
     events: tuple[str, ...] = ()
@@ -105,6 +106,9 @@ class DoneBy:
     strictly: bool = False
     until: Literal["as_of", "horizon"] = "as_of"
     taken_after: Literal["since", "trigger"] = "since"
+    taken_by: tuple[str, ...] = ()
+    """Agencies besides the action's own whose ``action_taken`` completes it (the plan lets
+    either do it)."""
 
 
 @dataclass(frozen=True)
@@ -121,6 +125,9 @@ class ActionSpec:
     supporting: tuple[Agency, ...] = ()
     level: EscalationLevel | None = None
     done_by: DoneBy = DoneBy()
+    late_report: bool = False
+    """Overdue, the action is also the finding ``late_report`` (四 县教育局: 对不及时上报辍学情况的
+    教师、校长，依法依规进行严肃处理)."""
     static: bool = field(default=True, compare=False)
     """Declared in a rule module (``False``: built from a cause route of the policy)."""
     index: int = field(default=-1, compare=False)

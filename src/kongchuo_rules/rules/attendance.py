@@ -35,12 +35,14 @@ from kongchuo_rules.vocabulary import ActionKind, Agency, Role
 __all__ = [
     "CURRENT_RUN",
     "HOME_VISIT",
-    "MONTH_MARK",
+    "ONE_MONTH",
     "SEVEN_DAY_ALERT",
     "Absences",
     "absences",
     "alert_day",
+    "is_current",
     "month_mark",
+    "run_at",
     "runs",
 ]
 
@@ -71,7 +73,7 @@ SEVEN_DAY_ALERT = Rule(
     not_fired_en="{unexcused_days} of {threshold} unexcused school days",
     figures=(("unexcused_days", "int"), ("threshold", "int"), ("alert_date", "day")),
 )
-MONTH_MARK = Rule(
+ONE_MONTH = Rule(
     id="attendance.one_month",
     title_zh="无故一个月未到校",
     title_en="One-month rule",
@@ -101,7 +103,7 @@ HOME_VISIT = ActionSpec(
 
 R_CURRENT_RUN = CURRENT_RUN.index
 R_SEVEN_DAY_ALERT = SEVEN_DAY_ALERT.index
-R_MONTH_MARK = MONTH_MARK.index
+R_ONE_MONTH = ONE_MONTH.index
 I_HOME_VISIT = HOME_VISIT.index
 
 # the state of a school day
@@ -203,6 +205,19 @@ def runs(states: list[int], w: Work) -> tuple[list[int], int]:
     return found, n
 
 
+@inline
+def run_at(rs: list[int], r: int) -> tuple[int, int]:
+    """Run ``r`` of :func:`runs`: the index range ``[a, b)`` into the states."""
+    return rs[2 * r], rs[2 * r + 1]
+
+
+@inline
+def is_current(ab: Absences, rs: list[int], n_runs: int) -> bool:
+    """``attendance.current_run``: whether the last run is still going on — it reaches the
+    last recorded school day (and the states were not cut short by a window)."""
+    return n_runs > 0 and rs[2 * n_runs - 1] == len(ab.states) and ab.k0 + len(ab.states) == ab.k1
+
+
 class RunFigures(NamedTuple):
     """A run's ``run_start`` (first unexcused day; :data:`NO_DAY` if all excused), its number of
     unexcused days and its last day."""
@@ -283,4 +298,4 @@ def trace_run(
     if run_start != NO_DAY:
         clock = param(t, run_start, codes.ABSENCE_MONTH_CLOCK)
         reached = persuasion_start != NO_DAY
-        note(w, R_MONTH_MARK, reached, persuasion_start, run_start, mark, length, clock)
+        note(w, R_ONE_MONTH, reached, persuasion_start, run_start, mark, length, clock)

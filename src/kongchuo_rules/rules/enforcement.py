@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from kongchuo_rules._internal import codes
-from kongchuo_rules._internal.actions import first_event, require
+from kongchuo_rules._internal.actions import completing_event, require
 from kongchuo_rules._internal.codes import Rows
 from kongchuo_rules._internal.days import NO_DAY
 from kongchuo_rules._internal.kernel import kernel
@@ -57,7 +57,7 @@ GUARDIAN_EDUCATION = ActionSpec(
     due_parameter="enforcement.step_due_school_days",
     rule=LADDER.id,
     supporting=_SUPPORT,
-    done_by=DoneBy(events=("guardian_education",)),
+    done_by=DoneBy(events=("guardian_education",), taken_by=("education_bureau",)),
 )
 GUARDIAN_ORDER = ActionSpec(
     kind=ActionKind.GUARDIAN_ORDER,
@@ -67,7 +67,7 @@ GUARDIAN_ORDER = ActionSpec(
     due_parameter="enforcement.step_due_school_days",
     rule=LADDER.id,
     supporting=_SUPPORT,
-    done_by=DoneBy(events=("guardian_order",)),
+    done_by=DoneBy(events=("guardian_order",), taken_by=("education_bureau",)),
 )
 ADMINISTRATIVE_PENALTY = ActionSpec(
     kind=ActionKind.ADMINISTRATIVE_PENALTY,
@@ -127,7 +127,8 @@ def ladder(
     """``enforcement.ladder``: when the guardian refuses (cause found on ``refused``) and the
     child became a dropout or out of school on ``became``, the steps fired by ``horizon``.
     Step 1 from the later of the two; step 2 once step 1 is done; step 3 the day after the
-    order's deadline; step 4 the day after the penalty's deadline. Events count from
+    order's deadline; step 4 the day after the penalty's deadline. A step is done as its
+    action is (its own event, or an ``action_taken`` of its kind). Events count from
     ``since``."""
     if refused == NO_DAY:
         note(w, R_LADDER, False, NO_DAY, 0, 0, 0, 0)
@@ -136,20 +137,20 @@ def ladder(
     steps = 1
     step_specs = ints(w, 4, I_GUARDIAN_EDUCATION)
     triggers = ints(w, 4, start)
-    educated = first_event(t, ev, lo, hi, I_GUARDIAN_EDUCATION, start, since, horizon, attr)
+    educated = completing_event(t, ev, lo, hi, I_GUARDIAN_EDUCATION, start, since, horizon, attr)
     if educated >= 0 and ev[educated][codes.F_DAY] <= horizon:
         day = ev[educated][codes.F_DAY]
         step_specs[1] = I_GUARDIAN_ORDER
         triggers[1] = day if day > start else start
         steps = 2
-        order = first_event(t, ev, lo, hi, I_GUARDIAN_ORDER, start, since, horizon, attr)
+        order = completing_event(t, ev, lo, hi, I_GUARDIAN_ORDER, start, since, horizon, attr)
         if order >= 0:
             penalty_trigger = _deadline_passed(t, ev[order])
             if penalty_trigger <= horizon:
                 step_specs[2] = I_ADMINISTRATIVE_PENALTY
                 triggers[2] = penalty_trigger
                 steps = 3
-                penalty = first_event(
+                penalty = completing_event(
                     t, ev, lo, hi, I_ADMINISTRATIVE_PENALTY, start, since, horizon, attr
                 )
                 if penalty >= 0:

@@ -14,7 +14,7 @@ from kongchuo_rules._internal.actions import require
 from kongchuo_rules._internal.codes import Rows
 from kongchuo_rules._internal.days import NO_DAY
 from kongchuo_rules._internal.kernel import inline, kernel
-from kongchuo_rules._internal.record import Work, episode_row, ints, note
+from kongchuo_rules._internal.record import Work, episode_row, finding, ints, note
 from kongchuo_rules._internal.tables import Tables, add_school_days, param, school_day
 from kongchuo_rules.rules._rule import ActionSpec, DoneBy, Rule
 from kongchuo_rules.rules.attendance import (
@@ -23,6 +23,7 @@ from kongchuo_rules.rules.attendance import (
     Absences,
     alert_day,
     month_mark,
+    run_at,
     run_figures,
 )
 from kongchuo_rules.rules.routing import N_CAUSES, cause_days
@@ -33,18 +34,19 @@ __all__ = [
     "CLEAR_REGISTRY_MARK",
     "DROPOUT",
     "ESCALATION",
+    "FAILED",
     "INDIVIDUAL_PLAN",
     "MARK_REGISTRY",
     "PERSUADE",
-    "PERSUASION_FAILED",
     "REPORT_TO_BUREAU",
-    "RETURN",
+    "RETURNED",
     "Record",
     "next_level",
     "persuasion_record",
+    "trace_persuasion",
 ]
 
-PERSUASION_FAILED = Rule(
+FAILED = Rule(
     id="persuasion.failed",
     title_zh="劝返无效",
     title_en="Persuasion failed",
@@ -83,7 +85,7 @@ DROPOUT = Rule(
     ),
     figures=(("month_mark", "day"), ("failed_on", "day"), ("since", "day")),
 )
-RETURN = Rule(
+RETURNED = Rule(
     id="persuasion.returned",
     title_zh="劝返复学",
     title_en="Return",
@@ -173,6 +175,7 @@ MARK_REGISTRY = ActionSpec(
     due_parameter="reporting.report_due_school_days",
     rule=DROPOUT.id,
     done_by=DoneBy(events=("registry_mark",), field="mark", values=("dropout",)),
+    late_report=True,
 )
 """学籍标注: done by a ``registry_mark`` of ``dropout`` in the episode."""
 REPORT_TO_BUREAU = ActionSpec(
@@ -183,6 +186,7 @@ REPORT_TO_BUREAU = ActionSpec(
     due_parameter="reporting.report_due_school_days",
     rule=DROPOUT.id,
     done_by=DoneBy(events=("report",), field="to", values=("education_bureau",)),
+    late_report=True,
 )
 """向县教育局上报: done by a ``report`` to the education bureau in the episode."""
 INDIVIDUAL_PLAN = ActionSpec(
@@ -191,7 +195,7 @@ INDIVIDUAL_PLAN = ActionSpec(
     holder=Role.CLASS_TEACHER,
     clauses=("individual_plan",),
     due_parameter="returned.individual_plan_due_school_days",
-    rule=RETURN.id,
+    rule=RETURNED.id,
     done_by=DoneBy(events=("individual_plan",)),
 )
 """一生一策: done by an ``individual_plan`` in the episode."""
@@ -201,15 +205,15 @@ CLEAR_REGISTRY_MARK = ActionSpec(
     holder=Role.REGISTRY_ADMINISTRATOR,
     clauses=("registry_management",),
     due_parameter="reporting.report_due_school_days",
-    rule=RETURN.id,
+    rule=RETURNED.id,
     done_by=DoneBy(events=("registry_mark",), field="mark", values=("cleared",)),
 )
 """撤销学籍标注: done by a ``registry_mark`` of ``cleared`` on or after the last mark set."""
 
-R_PERSUASION_FAILED = PERSUASION_FAILED.index
+R_FAILED = FAILED.index
 R_ESCALATION = ESCALATION.index
 R_DROPOUT = DROPOUT.index
-R_RETURN = RETURN.index
+R_RETURNED = RETURNED.index
 I_ASSIGN_PERSUADER = ASSIGN_PERSUADER.index
 I_PERSUADE = tuple(PERSUADE[level].index for level in EscalationLevel)
 """The spec of ``persuade`` per level code."""
@@ -352,6 +356,39 @@ def episode(
     )
 
 
+@inline
+def trace_persuasion(
+    ev: Rows,
+    lo: int,
+    hi: int,
+    ep: Episode,
+    attr: list[int],
+    conflict: list[int],
+    w: Work,
+) -> int:
+    """The trace of ``persuasion.failed``, ``persuasion.escalation`` and ``persuasion.dropout``
+    for a current run that fired the 7-day rule, and the finding ``outcome_conflict`` for each
+    'returned' recorded while the child was still absent; returns the escalation level
+    responsible (:data:`~kongchuo_rules._internal.codes.NONE` before the persuasion stage)."""
+    rec = ep.record
+    first = rec.first_failed
+    fail_level = attr[first - lo] if first >= 0 else codes.NONE
+    outcome = ev[first][codes.F_OUTCOME] if first >= 0 else codes.NONE
+    note(w, R_FAILED, rec.failures > 0, rec.first_failure,
+         fail_level, rec.first_failure, outcome, rec.attempts)  # fmt: skip
+    for i in range(lo, hi):
+        if conflict[i - lo] == 1:
+            finding(w, codes.FC_OUTCOME_CONFLICT, ev[i][codes.F_DAY], 0, 0)
+    reached = ep.persuasion_start != NO_DAY
+    level = rec.level if reached else codes.NONE
+    shown = level if level != codes.NONE else codes.L_SCHOOL
+    note(w, R_ESCALATION, rec.failures > 0 and reached, rec.first_failure,
+         rec.failures, shown, 0, 0)  # fmt: skip
+    note(w, R_DROPOUT, ep.dropout_since != NO_DAY, ep.dropout_since,
+         ep.mark, rec.first_failure, ep.dropout_since, 0)  # fmt: skip
+    return level
+
+
 @kernel
 def persuade_actions(
     t: Tables,
@@ -450,7 +487,7 @@ def find_return(
     (``returned.monitoring_days`` from the return, in force on it) holds ``as_of``; its
     position in ``rs``, or -1."""
     for r in range(n_previous - 1, -1, -1):
-        run = (rs[2 * r], rs[2 * r + 1])
+        run = run_at(rs, r)
         back = return_day(t, ab, run)
         if back == NO_DAY:
             continue
@@ -461,9 +498,9 @@ def find_return(
             continue
         ep = episode(t, ev, lo, hi, ab, run, back - 1, attr, failed, conflict, span)
         if ep.persuasion_start != NO_DAY:
-            note(w, R_RETURN, True, back, back, back + window - 1, 0, 0)
+            note(w, R_RETURNED, True, back, back, back + window - 1, 0, 0)
             return r
-    note(w, R_RETURN, False, NO_DAY, 0, 0, 0, 0)
+    note(w, R_RETURNED, False, NO_DAY, 0, 0, 0, 0)
     return -1
 
 
@@ -485,7 +522,7 @@ def attending_since(
     had reached persuasion; :data:`NO_DAY` when the events show no earlier run."""
     since = NO_DAY
     for r in range(n_previous - 1, -1, -1):
-        run = (rs[2 * r], rs[2 * r + 1])
+        run = run_at(rs, r)
         back = return_day(t, ab, run)
         if back == NO_DAY:
             continue
@@ -575,6 +612,8 @@ def history(
     rs: list[int],
     n_runs: int,
     current: bool,
+    known: int,
+    known_ep: Episode,
     attr: list[int],
     failed: list[int],
     conflict: list[int],
@@ -583,16 +622,21 @@ def history(
 ) -> None:
     """The child's episodes: every run of absence that fired the 7-day rule, closed or open,
     each as it stood on its last day (the day before the return, or ``as_of``) — its dates,
-    the furthest stage it reached and the level then responsible."""
+    the furthest stage it reached and the level then responsible. Run ``known`` (or -1) is
+    already evaluated as ``known_ep`` (the current run on ``as_of``, or the returned run on
+    the day before the return): it is not evaluated again."""
     for r in range(n_runs):
-        run = (rs[2 * r], rs[2 * r + 1])
-        if alert_day(t, ab, run) == NO_DAY:
+        run = run_at(rs, r)
+        if (known_ep.alert if r == known else alert_day(t, ab, run)) == NO_DAY:
             continue
         is_open = current and r == n_runs - 1
         back = NO_DAY if is_open or not came_back(ab, run) else return_day(t, ab, run)
         last = school_day(t, ab.k0 + run[1] - 1)
         horizon = as_of if is_open else (back - 1 if back != NO_DAY else last)
-        ep = episode(t, ev, lo, hi, ab, run, horizon, attr, failed, conflict, span)
+        if r == known:
+            ep = known_ep
+        else:
+            ep = episode(t, ev, lo, hi, ab, run, horizon, attr, failed, conflict, span)
         stage = codes.G_HOME_VISIT
         level = codes.NONE
         if ep.persuasion_start != NO_DAY:

@@ -29,7 +29,7 @@ from kongchuo_rules.rules.enforcement import (
 from kongchuo_rules.vocabulary import ActionKind, Agency, Cause, Role
 
 __all__ = [
-    "CAUSE_ROUTING",
+    "CAUSES",
     "PRIORITY",
     "PRIORITY_ASSISTANCE",
     "PRIORITY_SUPPORT",
@@ -39,7 +39,7 @@ __all__ = [
     "route_spec",
 ]
 
-CAUSE_ROUTING = Rule(
+CAUSES = Rule(
     id="routing.causes",
     title_zh="按原因联控联保",
     title_en="Cause routing",
@@ -90,25 +90,29 @@ _LADDER_AGENCIES = tuple(
 )
 
 
-def route_spec(route: Route, done_by: DoneBy | None = None) -> ActionSpec:
+def route_spec(
+    route: Route, done_by: DoneBy | None = None, late_report: bool = False
+) -> ActionSpec:
     """The action a routing row requires, done as ``done_by`` says: by default an
     ``action_taken`` of its kind; :func:`~kongchuo_rules.rules.all_specs` passes the
     :class:`DoneBy` of a rule's own spec of the same kind (a routed ``individual_plan`` is done
-    by an ``individual_plan`` event, as the one the return rule requires)."""
+    by an ``individual_plan`` event, as the one the return rule requires), and its
+    ``late_report``."""
     return ActionSpec(
         kind=route.action,
         agency=route.agency,
         holder=route.holder,
         clauses=route.clauses,
         due_parameter="routing.referral_due_school_days",
-        rule=CAUSE_ROUTING.id,
+        rule=CAUSES.id,
         supporting=route.supporting,
         done_by=done_by or DoneBy(),
+        late_report=late_report,
         static=False,
     )
 
 
-R_CAUSE_ROUTING = CAUSE_ROUTING.index
+R_CAUSES = CAUSES.index
 R_PRIORITY = PRIORITY.index
 I_PRIORITY_SUPPORT = PRIORITY_SUPPORT.index
 I_PRIORITY_ASSISTANCE = PRIORITY_ASSISTANCE.index
@@ -201,7 +205,7 @@ def route_causes(
             span,
         )
         fired = True
-    note(w, R_CAUSE_ROUTING, fired, NO_DAY, cause_mask(found), 0, 0, 0)
+    note(w, R_CAUSES, fired, NO_DAY, cause_mask(found), 0, 0, 0)
 
 
 @kernel

@@ -12,10 +12,12 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from kongchuo_rules._internal import codes
+from kongchuo_rules._internal.actions import require
 from kongchuo_rules._internal.codes import Rows
 from kongchuo_rules._internal.days import NO_DAY
 from kongchuo_rules._internal.kernel import inline
 from kongchuo_rules._internal.record import Work, ints, note
+from kongchuo_rules._internal.tables import Tables, school_year_of, school_year_start
 from kongchuo_rules.rules._rule import ActionSpec, DoneBy, Rule
 from kongchuo_rules.vocabulary import ActionKind, Agency, Role
 
@@ -28,8 +30,9 @@ __all__ = [
     "PLACEMENT",
     "PLACEMENT_ASSESSMENT",
     "REGISTRY_TRANSFER",
-    "TRANSFER_OUT",
+    "STUDYING_ELSEWHERE",
     "Special",
+    "placement",
     "special_status",
 ]
 
@@ -69,7 +72,7 @@ DEFERRAL = Rule(
     figures=(("date", "day"), ("until", "day")),
     figures_not_fired=(),
 )
-TRANSFER_OUT = Rule(
+STUDYING_ELSEWHERE = Rule(
     id="special.studying_elsewhere",
     title_zh="在外就读",
     title_en="Studying elsewhere",
@@ -152,7 +155,7 @@ REGISTRY_TRANSFER = ActionSpec(
 R_COMPLETION = COMPLETION.index
 R_EXEMPTION = EXEMPTION.index
 R_DEFERRAL = DEFERRAL.index
-R_TRANSFER_OUT = TRANSFER_OUT.index
+R_STUDYING_ELSEWHERE = STUDYING_ELSEWHERE.index
 R_ENROLLED_ELSEWHERE = ENROLLED_ELSEWHERE.index
 R_HOME_DELIVERY = HOME_DELIVERY.index
 R_PLACEMENT = PLACEMENT.index
@@ -206,7 +209,7 @@ def special_status(ev: Rows, lo: int, hi: int, as_of: int) -> Special:
             return Special(codes.S_DEFERRED, R_DEFERRAL, ev[deferral][codes.F_DAY], until)
     if transfer >= 0:
         return Special(
-            codes.S_STUDYING_ELSEWHERE, R_TRANSFER_OUT, ev[transfer][codes.F_DAY], NO_DAY
+            codes.S_STUDYING_ELSEWHERE, R_STUDYING_ELSEWHERE, ev[transfer][codes.F_DAY], NO_DAY
         )
     return Special(codes.NONE, -1, NO_DAY, NO_DAY)
 
@@ -214,7 +217,7 @@ def special_status(ev: Rows, lo: int, hi: int, as_of: int) -> Special:
 @inline
 def trace_special(w: Work, found: Special) -> None:
     """Trace the four special-status rules (one fired at most)."""
-    for rule in (R_COMPLETION, R_EXEMPTION, R_DEFERRAL, R_TRANSFER_OUT):
+    for rule in (R_COMPLETION, R_EXEMPTION, R_DEFERRAL, R_STUDYING_ELSEWHERE):
         if found.rule == rule:
             note(w, rule, True, found.since, found.since, found.until, 0, 0)
         else:
@@ -277,3 +280,38 @@ def has_placement(ev: Rows, lo: int, hi: int) -> bool:
         if ev[i][codes.F_TYPE] == codes.T_PLACEMENT:
             return True
     return False
+
+
+@inline
+def placement(
+    t: Tables,
+    ev: Rows,
+    lo: int,
+    hi: int,
+    as_of: int,
+    certified_disabled: int,
+    of_school_age: int,
+    age_starts: int,
+    status: int,
+    attr: list[int],
+    w: Work,
+    span: list[int],
+) -> None:
+    """``special.placement``: a certified-disabled child of school age (from ``age_starts``)
+    with no placement decision, not completed, exempt, deferred or elsewhere, is assessed by
+    the committee, from the later of the start of the school year and of school age."""
+    placed = (
+        status == codes.S_COMPLETED
+        or status == codes.S_EXEMPT
+        or status == codes.S_STUDYING_ELSEWHERE
+        or status == codes.S_NOT_SCHOOL_AGE
+        or status == codes.S_DEFERRED
+    )
+    if certified_disabled == 0 or of_school_age == 0 or placed or has_placement(ev, lo, hi):
+        note(w, R_PLACEMENT, False, NO_DAY, 0, 0, 0, 0)
+        return
+    year_start = school_year_start(t, school_year_of(t, as_of))
+    trigger = age_starts if age_starts > year_start else year_start
+    note(w, R_PLACEMENT, True, trigger, trigger, 0, 0, 0)
+    require(t, ev, lo, hi, as_of, I_PLACEMENT_ASSESSMENT, trigger, trigger, as_of, codes.NONE,
+            attr, w, span)  # fmt: skip
