@@ -94,9 +94,8 @@ from kongchuo_rules.rules.routing import (
 from kongchuo_rules.rules.special import (
     I_REGISTRY_TRANSFER,
     R_ENROLLED_ELSEWHERE,
-    R_HOME_DELIVERY,
     enrolled_elsewhere,
-    latest_placement,
+    home_delivery,
     not_expected,
     placement,
     special_status,
@@ -204,13 +203,10 @@ def decide(
                 status = codes.S_NOT_SCHOOL_AGE
                 since = child.birth if age.age < age.first_age else age.ends
         else:
-            placed = latest_placement(ev, lo, hi)
-            home = placed >= 0 and ev[placed][codes.F_MODE] == codes.P_HOME_DELIVERY
-            on = ev[placed][codes.F_DAY] if home else NO_DAY
-            note(w, R_HOME_DELIVERY, home, on, on, 0, 0, 0)
-            if home:  # enrolled; the attendance rules do not apply
+            home = home_delivery(ev, lo, hi, w)
+            if home != NO_DAY:  # enrolled; the attendance rules do not apply
                 status = sp.status if sp.status != codes.NONE else codes.S_ATTENDING
-                since = sp.since if sp.status != codes.NONE else on
+                since = sp.since if sp.status != codes.NONE else home
             else:
                 windows, n_windows = not_expected(ev, lo, hi, w)
                 ab = absences(t, ev, lo, hi, recorded, windows, n_windows, w)
@@ -223,12 +219,8 @@ def decide(
                 if current:
                     run = run_at(rs, n_runs - 1)
                     ep = episode(t, ev, lo, hi, ab, run, as_of, attr, failed, conflict, span)
-                    run_start, unexcused, alert, mark = (
-                        ep.run_start,
-                        ep.unexcused,
-                        ep.alert,
-                        ep.mark,
-                    )
+                    run_start, unexcused = ep.run_start, ep.unexcused
+                    alert, mark = ep.alert, ep.mark
                 trace_run(
                     t, w, current, run_start, unexcused, alert, mark, ep.length,
                     ep.persuasion_start, last_school_day(t, recorded), as_of,

@@ -32,6 +32,7 @@ __all__ = [
     "REGISTRY_TRANSFER",
     "STUDYING_ELSEWHERE",
     "Special",
+    "home_delivery",
     "placement",
     "special_status",
 ]
@@ -280,6 +281,19 @@ def has_placement(ev: Rows, lo: int, hi: int) -> bool:
         if ev[i][codes.F_TYPE] == codes.T_PLACEMENT:
             return True
     return False
+
+
+@inline
+def home_delivery(ev: Rows, lo: int, hi: int, w: Work) -> int:
+    """``special.home_delivery``: the day of the child's latest placement decision if it is
+    home-delivered teaching (送教上门: enrolled, the attendance rules do not apply), else
+    :data:`NO_DAY`."""
+    placed = latest_placement(ev, lo, hi)
+    on = NO_DAY
+    if placed >= 0 and ev[placed][codes.F_MODE] == codes.P_HOME_DELIVERY:
+        on = ev[placed][codes.F_DAY]
+    note(w, R_HOME_DELIVERY, on != NO_DAY, on, on, 0, 0, 0)
+    return on
 
 
 @inline
