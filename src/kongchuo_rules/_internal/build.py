@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from pydantic import BaseModel
 
 from kongchuo_rules._internal import codes
-from kongchuo_rules._internal.days import NO_DAY, opt_date, to_date, to_day
+from kongchuo_rules._internal.days import EPOCH_ORDINAL, NO_DAY, opt_date, to_date, to_day
 from kongchuo_rules._internal.record import ActionRow, EpisodeRow, FindingRow, TraceRow, Work
 from kongchuo_rules._prc_holidays import HOLIDAYS_VERSION
 from kongchuo_rules._version import __version__
@@ -55,7 +55,6 @@ _TRACE_FIELDS = {"rule", "fired", "on", "figures", "citations"}
 _CLOCKS = ("term_time", "calendar")
 _INCOMPLETE = {codes.T_REGISTRY_MARK: "registry_mark without 'mark'",
                codes.T_PLACEMENT: "placement without 'mode'"}  # fmt: skip
-_EPOCH = dt.date(1970, 1, 1).toordinal()
 _date = dt.date.fromordinal
 _set = object.__setattr__
 
@@ -145,8 +144,8 @@ class Lazy:
                 "kind": kind,
                 "agency": agency,
                 "holder": holder,
-                "trigger": _date(trigger + _EPOCH),
-                "due": _date(due + _EPOCH),
+                "trigger": _date(trigger + EPOCH_ORDINAL),
+                "due": _date(due + EPOCH_ORDINAL),
                 "done": done == 1,
                 "overdue": overdue == 1,
                 "citations": citations,
@@ -185,7 +184,7 @@ class Lazy:
             _set(obj, "__dict__", {
                 "rule": rule_id,
                 "fired": fired == 1,
-                "on": None if on == NO_DAY else _date(on + _EPOCH),
+                "on": None if on == NO_DAY else _date(on + EPOCH_ORDINAL),
                 "figures": figures,
                 "citations": citations,
             })  # fmt: skip

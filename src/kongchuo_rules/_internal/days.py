@@ -17,6 +17,7 @@ import datetime as dt
 from kongchuo_rules._internal.kernel import inline
 
 __all__ = [
+    "EPOCH_ORDINAL",
     "FAR",
     "NO_DAY",
     "add_months",
@@ -36,27 +37,28 @@ NO_DAY = -(2**31)
 FAR = 2**31 - 1
 """A day beyond the end of the tables: the caller extends the tables and decides again."""
 
-_EPOCH = dt.date(1970, 1, 1).toordinal()
+EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
+"""The proleptic ordinal of day 0: ``date.fromordinal(day + EPOCH_ORDINAL)`` is ``day``'s date."""
 
 
 def to_day(day: dt.date) -> int:
     """The integer day of ``day``."""
-    return day.toordinal() - _EPOCH
+    return day.toordinal() - EPOCH_ORDINAL
 
 
 def to_date(day: int) -> dt.date:
     """The date of integer day ``day``."""
-    return dt.date.fromordinal(day + _EPOCH)
+    return dt.date.fromordinal(day + EPOCH_ORDINAL)
 
 
 def opt_day(day: dt.date | None) -> int:
     """The integer day of ``day``, or :data:`NO_DAY` for ``None``."""
-    return NO_DAY if day is None else day.toordinal() - _EPOCH
+    return NO_DAY if day is None else day.toordinal() - EPOCH_ORDINAL
 
 
 def opt_date(day: int) -> dt.date | None:
     """The date of ``day``, or ``None`` for :data:`NO_DAY`."""
-    return None if day == NO_DAY else dt.date.fromordinal(day + _EPOCH)
+    return None if day == NO_DAY else dt.date.fromordinal(day + EPOCH_ORDINAL)
 
 
 # Neri and Schneider's calendar algorithms ("Euclidean affine functions and their application
