@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
-from typing import Annotated, Any, Literal, Self
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
 
 from pydantic import (
     AfterValidator,
@@ -58,6 +58,9 @@ from kongchuo_rules.vocabulary import (
     Role,
     WhereaboutsFinding,
 )
+
+if TYPE_CHECKING:
+    from kongchuo_rules._internal.encode import Row
 
 __all__ = [
     "ID_CHECK",
@@ -471,16 +474,34 @@ Event = Annotated[
 """Any event of a case, told apart by ``type``."""
 
 
-def _sorted_events(events: tuple[Event, ...]) -> tuple[Event, ...]:
+class _Events(tuple):  # type: ignore[type-arg]
+    """A case's events, sorted, with the rows the rules core reads (``rows``): validation
+    encodes every event to sort them, and keeps the rows on the tuple they were made from
+    (immutable, so they cannot go stale). Equal to, and pickled and copied as, a plain tuple."""
+
+    rows: list[Row]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (tuple, (tuple(self),))
+
+
+def _sorted_events(events: tuple[Event, ...]) -> _Events:
     """Events by date, then type, then their coded fields (enum fields in declaration order, a
     missing value last: on one day, a school-level attempt comes before a township one) — the
     order the rules core and the batch engine use, so the order in which a vendor sent the
     events never matters."""
     from kongchuo_rules._internal.encode import event_row, sort_key
 
-    keys = [sort_key(event_row(e, 0)) for e in events]
+    rows = [event_row(e, i) for i, e in enumerate(events)]
+    keys = [sort_key(r) for r in rows]
     order = sorted(range(len(events)), key=keys.__getitem__)
-    return tuple(events[i] for i in order)
+    if order == list(range(len(events))):  # already in order (the usual case)
+        ordered = _Events(events)
+    else:  # a row's last column is its event's position in the sorted events
+        ordered = _Events(events[i] for i in order)
+        rows = [(*rows[i][:-1], k) for k, i in enumerate(order)]
+    ordered.rows = rows
+    return ordered
 
 
 class Case(FrozenModel):
@@ -496,9 +517,7 @@ class Case(FrozenModel):
             if event.day < self.student.birth_date:
                 field = "start" if isinstance(event, Absence) else "date"
                 raise custom_error("before_birth", field=f"events.{i}.{field}")
-        ordered = _sorted_events(self.events)
-        if ordered != self.events:
-            object.__setattr__(self, "events", ordered)
+        object.__setattr__(self, "events", _sorted_events(self.events))
         return self
 
     @classmethod

@@ -105,5 +105,9 @@ def sort_key(row: Row) -> Row:
 
 
 def event_rows(case: Case) -> list[Row]:
-    """Every event of ``case`` as a row, in the order of :func:`sort_key`."""
+    """Every event of ``case`` as a row, in the order of :func:`sort_key` (the rows validation
+    made, when the case was validated; read, never change them)."""
+    rows: list[Row] | None = getattr(case.events, "rows", None)
+    if rows is not None:
+        return rows
     return sorted((event_row(e, i) for i, e in enumerate(case.events)), key=sort_key)
