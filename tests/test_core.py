@@ -8,9 +8,12 @@ Monday; 2026-11-30 is a Monday.
 
 from __future__ import annotations
 
+import copy
 import pickle
 from datetime import date
 from typing import Any
+
+import pytest
 
 from kongchuo_rules import SchoolCalendar, Stage, Status, assess, default_policy
 from kongchuo_rules.assessment import FindingCode
@@ -177,12 +180,39 @@ def test_a_calendar_made_for_another_policy_is_used_with_the_given_one() -> None
 
 def test_actions_and_trace_are_built_on_first_read_and_survive_json() -> None:
     from kongchuo_rules import Assessment
+    from kongchuo_rules.assessment import PENDING
 
     a = assess(case(OPEN), as_of=D("2026-12-08"))
-    assert "actions" not in vars(a)  # not built yet
+    assert vars(a)["actions"] is PENDING
+    assert vars(a)["trace"] is PENDING
     text = a.model_dump_json()
-    assert "actions" in vars(a)
+    assert vars(a)["actions"] is not PENDING
+    assert vars(a)["trace"] is not PENDING
     assert Assessment.model_validate_json(text) == a
+    # every other way in also builds them first
+    b = assess(case(OPEN), as_of=D("2026-12-08"))
+    assert dict(b)["actions"] == a.actions
+    assert dict(b)["trace"] == a.trace
+    assert list(dict(b)) == list(Assessment.model_fields)
+
+
+def test_trace_figures_are_read_only_and_copy_as_plain_dicts() -> None:
+    """Trace entries are shared between assessments (equal rows, one entry): their figures
+    cannot be changed, and copies are plain dicts."""
+    a = assess(case(OPEN), as_of=D("2026-12-08"))
+    b = assess(case(OPEN), as_of=D("2026-12-08"))
+    assert a.trace[0] is b.trace[0]
+    figures = next(t.figures for t in a.trace if t.figures)
+    with pytest.raises(TypeError, match="cannot be changed"):
+        figures["age"] = 1
+    with pytest.raises(TypeError):
+        figures.update({"x": 1})
+    with pytest.raises(TypeError):
+        figures |= {"x": 1}
+    for copied in (dict(figures), figures.copy(), pickle.loads(pickle.dumps(figures)),
+                   copy.deepcopy(figures), a.trace[0].model_dump()["figures"]):  # fmt: skip
+        assert type(copied) is dict
+    assert copy.deepcopy(figures) == figures
 
 
 def test_built_actions_and_trace_behave_as_validated_models() -> None:

@@ -484,10 +484,10 @@ def assess(
         if not (FAR in decision or any(FAR in a for a in acts) or any(FAR in r for r in tr)):
             break
         t = sh.grown(t)
-    refs = [e.ref for e in case.events]
     return build_assessment(
-        case.student.id, as_of, decision, acts, finds, tr, eps, sh, t, rows, calendar.version, refs
-    )
+        case.student.id, as_of, decision, acts, finds, tr, eps, sh, t, rows, calendar.version,
+        case.events,
+    )  # fmt: skip
 
 
 def resolve(

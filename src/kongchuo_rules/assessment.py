@@ -134,11 +134,13 @@ class Assessment(FrozenModel):
 
     @classmethod
     def lazy(cls, fields: dict[str, Any], builder: Any) -> Self:
-        """An assessment from valid ``fields`` (all but ``actions`` and ``trace``) whose
-        actions and trace ``builder`` makes on first use (internal)."""
+        """An assessment from valid ``fields`` (every field, in order, ``actions`` and
+        ``trace`` set to :data:`PENDING`; the dict becomes the assessment's) whose actions and
+        trace ``builder`` makes on first use (internal)."""
         obj = cls.__new__(cls)
-        object.__setattr__(obj, "__dict__", {**fields, _LAZY: builder})
-        object.__setattr__(obj, "__pydantic_fields_set__", set(cls.model_fields))
+        fields[_LAZY] = builder
+        object.__setattr__(obj, "__dict__", fields)
+        object.__setattr__(obj, "__pydantic_fields_set__", set(cls.__pydantic_fields__))
         object.__setattr__(obj, "__pydantic_extra__", None)
         object.__setattr__(obj, "__pydantic_private__", None)
         return obj
@@ -146,19 +148,14 @@ class Assessment(FrozenModel):
     def _materialize(self) -> None:
         state = self.__dict__
         builder = state.get(_LAZY)
-        if builder is not None:
+        if builder is not None:  # two threads may both build: the same values, either kept
             state["actions"] = builder.actions()
             state["trace"] = builder.trace()
-            ordered = {name: state[name] for name in type(self).model_fields}
-            object.__setattr__(self, "__dict__", ordered)
+            state.pop(_LAZY, None)
 
-    if not TYPE_CHECKING:
-
-        def __getattr__(self, name: str) -> Any:
-            if name in ("actions", "trace") and _LAZY in self.__dict__:
-                self._materialize()
-                return self.__dict__[name]
-            return super().__getattr__(name)
+    def __iter__(self) -> Any:
+        self._materialize()
+        return super().__iter__()
 
     @model_serializer(mode="wrap")
     def _serialize(self, handler: SerializerFunctionWrapHandler) -> Any:
@@ -208,3 +205,33 @@ class Assessment(FrozenModel):
 
 
 _LAZY = "_lazy_parts"
+
+PENDING: Any = object()
+"""The value of ``actions`` and ``trace`` in the ``__dict__`` of an assessment that has not
+built them yet (internal)."""
+
+
+class _Built:
+    """``Assessment.actions`` and ``Assessment.trace``: the field's value, built on first
+    read. A data descriptor, so the read needs no failed lookup first; pydantic's own
+    validation and serialisation use the ``__dict__`` as always."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: Assessment | None, owner: type | None = None) -> Any:
+        if obj is None:
+            return self
+        value = obj.__dict__[self.name]
+        if value is PENDING:
+            obj._materialize()
+            value = obj.__dict__[self.name]
+        return value
+
+    def __set__(self, obj: Assessment, value: Any) -> None:
+        raise TypeError(f"Assessment is frozen: {self.name} cannot be set")
+
+
+if not TYPE_CHECKING:
+    Assessment.actions = _Built("actions")
+    Assessment.trace = _Built("trace")

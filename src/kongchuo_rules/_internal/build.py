@@ -4,6 +4,7 @@ once (they are few), actions and the trace when first read (:class:`Lazy`)."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -14,6 +15,14 @@ from kongchuo_rules._internal.days import EPOCH_ORDINAL, NO_DAY, opt_date, to_da
 from kongchuo_rules._internal.record import ActionRow, EpisodeRow, FindingRow, TraceRow, Work
 from kongchuo_rules._prc_holidays import HOLIDAYS_VERSION
 from kongchuo_rules._version import __version__
+from kongchuo_rules.assessment import (
+    PENDING,
+    Action,
+    Assessment,
+    Episode,
+    Finding,
+    RuleTrace,
+)
 from kongchuo_rules.vocabulary import (
     ActionKind,
     Cause,
@@ -28,9 +37,9 @@ if TYPE_CHECKING:
     from kongchuo_rules._internal.encode import Row
     from kongchuo_rules._internal.tables import Shared, Tables
     from kongchuo_rules.assess import Decision
-    from kongchuo_rules.assessment import Action, Assessment, Finding, RuleTrace
+    from kongchuo_rules.case import Event
 
-__all__ = ["Lazy", "build_assessment", "construct"]
+__all__ = ["TRACE_CACHE", "Figures", "Lazy", "build_assessment", "construct"]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -107,7 +116,7 @@ def finding_id(case_id: str, code: int, on: int, a: int) -> str:
 class Lazy:
     """What an assessment needs to build its actions and trace when first read."""
 
-    __slots__ = ("acts", "as_of", "case_id", "episode", "refs", "shared", "tr")
+    __slots__ = ("acts", "as_of", "case_id", "episode", "events", "shared", "tr")
 
     def __init__(
         self,
@@ -117,7 +126,7 @@ class Lazy:
         tr: list[TraceRow],
         case_id: str,
         episode: int,
-        refs: Sequence[str | None],
+        events: Sequence[Event],
     ) -> None:
         self.shared = shared
         self.as_of = as_of
@@ -125,15 +134,13 @@ class Lazy:
         self.tr = tr
         self.case_id = case_id
         self.episode = episode
-        self.refs = refs
+        self.events = events  # the case's: an action done by one names its ref
 
     def actions(self) -> tuple[Action, ...]:
-        from kongchuo_rules.assessment import Action
-
         templates = self.shared.action_templates()
         head = self.case_id + "/"
         tail = "" if self.episode == NO_DAY else "@" + to_date(self.episode).isoformat()
-        refs = self.refs
+        events = self.events
         new = Action.__new__
         found = []
         for spec, trigger, due, done_by, overdue, cause, done in self.acts:
@@ -153,7 +160,7 @@ class Lazy:
                 "supporting": supporting,
                 "rule": rule,
                 "cause": None if cause < 0 else _CAUSES[cause],
-                "done_by": None if done_by < 0 else refs[done_by],
+                "done_by": None if done_by < 0 else events[done_by].ref,
             })  # fmt: skip
             _set(obj, "__pydantic_fields_set__", _ACTION_FIELDS)
             _set(obj, "__pydantic_extra__", None)
@@ -162,37 +169,69 @@ class Lazy:
         return tuple(found)
 
     def trace(self) -> tuple[RuleTrace, ...]:
-        from kongchuo_rules.assessment import RuleTrace
-
-        layouts = self.shared.trace_layouts()
-        new = RuleTrace.__new__
+        """The trace entries of the rows, each made once per (policy, calendar): an entry is
+        immutable and decided by its row alone, so equal rows share one (most rows are the
+        same for every child: a rule that did not apply, a status that did not hold)."""
+        known = self.shared.traces
         found = []
         for row in self.tr:
-            rule_id, citations, names, convert = layouts[row[0]][row[1]]
-            if not names:
-                figures = {}
-            elif convert is None:  # every figure an int
-                figures = dict(zip(names, row[3:], strict=False))
-            else:
-                figures = {}
-                i = 3
-                for name, to in zip(names, convert, strict=True):
-                    figures[name] = row[i] if to is None else to(row[i])
-                    i += 1
-            fired, on = row[1], row[2]
-            obj = new(RuleTrace)
-            _set(obj, "__dict__", {
-                "rule": rule_id,
-                "fired": fired == 1,
-                "on": None if on == NO_DAY else _date(on + EPOCH_ORDINAL),
-                "figures": figures,
-                "citations": citations,
-            })  # fmt: skip
-            _set(obj, "__pydantic_fields_set__", _TRACE_FIELDS)
-            _set(obj, "__pydantic_extra__", None)
-            _set(obj, "__pydantic_private__", None)
+            obj = known.get(row)
+            if obj is None:
+                obj = self._trace(row)
+                if len(known) >= TRACE_CACHE:  # keep the cache bounded: start again
+                    known.clear()
+                known[row] = obj
             found.append(obj)
         return tuple(found)
+
+    def _trace(self, row: TraceRow) -> RuleTrace:
+        rule_id, citations, names, convert = self.shared.trace_layouts()[row[0]][row[1]]
+        if not names:
+            figures = Figures()
+        elif convert is None:  # every figure an int
+            figures = Figures(zip(names, row[3:], strict=False))
+        else:
+            figures = Figures(
+                (name, row[i] if to is None else to(row[i]))
+                for i, (name, to) in enumerate(zip(names, convert, strict=True), start=3)
+            )
+        fired, on = row[1], row[2]
+        obj = RuleTrace.__new__(RuleTrace)
+        _set(obj, "__dict__", {
+            "rule": rule_id,
+            "fired": fired == 1,
+            "on": None if on == NO_DAY else _date(on + EPOCH_ORDINAL),
+            "figures": figures,
+            "citations": citations,
+        })  # fmt: skip
+        _set(obj, "__pydantic_fields_set__", _TRACE_FIELDS)
+        _set(obj, "__pydantic_extra__", None)
+        _set(obj, "__pydantic_private__", None)
+        return obj
+
+
+TRACE_CACHE = 4096
+"""How many trace entries a (policy, calendar) keeps for reuse."""
+
+
+class Figures(dict[str, Any]):
+    """The figures of a trace entry: a dict that cannot be changed (entries are shared
+    between assessments). A copy (``dict(figures)``, pickling, ``model_dump``) is a plain
+    dict."""
+
+    __slots__ = ()
+
+    def _read_only(self, *args: object, **kwargs: object) -> Any:
+        raise TypeError("the figures of a trace entry cannot be changed; copy them with dict()")
+
+    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = _read_only
+    __ior__ = _read_only
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (dict, (dict(self),))
+
+    def copy(self) -> dict[str, Any]:
+        return dict(self)
 
 
 def _message(row: FindingRow, t: Tables, rows: Sequence[Row], as_of: int) -> str:
@@ -260,44 +299,29 @@ def build_assessment(
     t: Tables,
     rows: Sequence[Row],
     version: str,
-    refs: Sequence[str | None],
+    events: Sequence[Event],
 ) -> Assessment:
     """The :class:`~kongchuo_rules.assessment.Assessment` of a decision; its actions and trace
     are built when first read."""
-    from kongchuo_rules.assessment import Assessment, Episode, Finding
-
-    today = to_day(as_of)
-    findings: list[Finding] = [
-        construct(
-            Finding,
-            {
-                "id": finding_id(case_id, row[0], row[1], row[2]),
-                "code": codes.member(FindingCode, row[0]),
-                "message": _message(row, t, rows, today),
-                "on": opt_date(row[1]),
-                "national_id": None,
-            },
+    findings: tuple[Finding, ...] = ()
+    if finds:
+        today = to_day(as_of)
+        findings = tuple(
+            construct(
+                Finding,
+                {
+                    "id": finding_id(case_id, row[0], row[1], row[2]),
+                    "code": codes.member(FindingCode, row[0]),
+                    "message": _message(row, t, rows, today),
+                    "on": opt_date(row[1]),
+                    "national_id": None,
+                },
+            )
+            for row in finds
         )
-        for row in finds
-    ]
-    fields: dict[str, Any] = {
-        "case_id": case_id,
-        "as_of": as_of,
-        "status": codes.member(Status, d.status),
-        "status_since": opt_date(d.since),
-        "stage": codes.member(Stage, d.stage),
-        "escalation_level": codes.member(EscalationLevel, d.level),
-        "run_start": opt_date(d.run_start),
-        "unexcused_days": d.unexcused_days,
-        "alert_date": opt_date(d.alert_date),
-        "month_mark": opt_date(d.month_mark),
-        "return_date": opt_date(d.return_date),
-        "dropout_since": opt_date(d.dropout_since),
-        "school_year_age": d.school_year_age,
-        "priority": d.priority == 1,
-        "causes": tuple(c for i, c in enumerate(_CAUSES) if (d.causes >> i) & 1),
-        "findings": tuple(findings),
-        "episodes": tuple(
+    episodes: tuple[Episode, ...] = ()
+    if eps:
+        episodes = tuple(
             construct(
                 Episode,
                 {
@@ -313,10 +337,35 @@ def build_assessment(
                 },
             )
             for e in eps
-        ),
+        )
+    fields: dict[str, Any] = {  # in the order of Assessment's fields
+        "case_id": case_id,
+        "as_of": as_of,
+        "status": codes.member(Status, d.status),
+        "status_since": None if d.since == NO_DAY else _date(d.since + EPOCH_ORDINAL),
+        "stage": codes.member(Stage, d.stage),
+        "escalation_level": codes.member(EscalationLevel, d.level),
+        "run_start": None if d.run_start == NO_DAY else _date(d.run_start + EPOCH_ORDINAL),
+        "unexcused_days": d.unexcused_days,
+        "alert_date": None if d.alert_date == NO_DAY else _date(d.alert_date + EPOCH_ORDINAL),
+        "month_mark": None if d.month_mark == NO_DAY else _date(d.month_mark + EPOCH_ORDINAL),
+        "return_date": opt_date(d.return_date),
+        "dropout_since": opt_date(d.dropout_since),
+        "school_year_age": d.school_year_age,
+        "priority": d.priority == 1,
+        "causes": _cause_tuple(d.causes) if d.causes else (),
+        "actions": PENDING,
+        "findings": findings,
+        "episodes": episodes,
         "policy_version": version,
         "library_version": __version__,
         "holidays_version": HOLIDAYS_VERSION,
+        "trace": PENDING,
     }
-    lazy = Lazy(shared, as_of, acts, tr, case_id, d.episode_start, refs)
-    return Assessment.lazy(fields, lazy)
+    return Assessment.lazy(fields, Lazy(shared, as_of, acts, tr, case_id, d.episode_start, events))
+
+
+@functools.cache
+def _cause_tuple(mask: int) -> tuple[Cause, ...]:
+    """The causes of a bit mask, in the order of :class:`Cause`."""
+    return tuple(c for i, c in enumerate(_CAUSES) if (mask >> i) & 1)

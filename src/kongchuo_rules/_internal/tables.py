@@ -230,6 +230,7 @@ class Shared:
         self._arrays: Any = None
         self._templates: list[tuple[Any, ...]] | None = None
         self._layouts: list[tuple[Any, ...]] | None = None
+        self.traces: dict[Any, Any] = {}  # trace entries by row, for reuse (build.Lazy)
 
     def action_templates(self) -> list[tuple[Any, ...]]:
         """Per spec, the fields of its :class:`~kongchuo_rules.assessment.Action` that do not
