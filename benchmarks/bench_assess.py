@@ -2,9 +2,14 @@
 JSON, measured in the same run — on the benchmark case (one term, ten events, a dropout at the
 bureau level) and on a typical one-term child (two short absences, attending).
 
-Run: ``python benchmarks/bench_assess.py`` (after ``pip install .``). Prints medians and the
-median per-round ratio to the baseline; figures go into docs/performance.md by hand. Not a
-test: nothing here asserts a speed.
+Then every child of a synthetic county of 2,000, one by one: distinct children, so the trace
+entries ``assess`` shares between equal rows are shared only as often as a county shares them.
+Each row is run as ``assess`` runs by default, and with ``use_numba=True`` (the compiled core,
+from the ``batch`` extra; compiled or loaded from the cache before timing).
+
+Run: ``python benchmarks/bench_assess.py`` (after ``pip install '.[batch]'``). Prints medians
+and the median per-round ratio to the baseline; figures go into docs/performance.md by hand.
+Not a test: nothing here asserts a speed.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import sys
 import timeit
 from collections.abc import Callable, Mapping
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pydantic
@@ -91,6 +97,7 @@ def bench(label: str, raw: Mapping[str, object], number: int, rounds: int) -> No
     data = json.loads(text)
     case = Case.model_validate(data)
     assessed = assess(case, as_of=AS_OF)  # also warms the calendar's per-year tables
+    assess(case, as_of=AS_OF, use_numba=True)  # compiles the core, or loads it
 
     def baseline() -> object:
         return Case.model_validate(data)
@@ -119,9 +126,14 @@ def bench(label: str, raw: Mapping[str, object], number: int, rounds: int) -> No
         a = build(*captured[0])
         return a.actions, a.trace
 
+    def compiled_and_read() -> object:
+        a = assess(case, as_of=AS_OF, use_numba=True)
+        return a.actions, a.trace
+
     subjects: dict[str, Callable[[], object]] = {
         "assess(Case)": lambda: assess(case, as_of=AS_OF),
         "assess(Case) + read actions, trace": assess_and_read,
+        "  the same, use_numba=True": compiled_and_read,
         "assess(dict) (validate + assess)": lambda: assess(data, as_of=AS_OF),
         "output models only (build + read)": output_only,
         "Assessment.model_dump_json()": assessed.model_dump_json,
@@ -137,6 +149,40 @@ def bench(label: str, raw: Mapping[str, object], number: int, rounds: int) -> No
         print(f"{name:36} {subject_us:10.1f} {base_us:12.1f} {ratio:7.2f}")
 
 
+def bench_population(n: int, rounds: int) -> None:
+    """Every child of a synthetic population (distinct children: the trace entries shared
+    between equal rows are shared as often as a county shares them), assessed one by one."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    from population import population
+
+    from kongchuo_rules.batch import tables_to_cases
+
+    cases = tables_to_cases(*population(n, seed=7))
+    data = [json.loads(c.model_dump_json()) for c in cases]
+    cases = [Case.model_validate(d) for d in data]
+
+    def baseline() -> object:
+        return [Case.model_validate(d) for d in data]
+
+    def subject(use_numba: bool) -> Callable[[], object]:
+        def run() -> object:
+            for c in cases:
+                a = assess(c, as_of=AS_OF, use_numba=use_numba)
+                a.actions, a.trace  # noqa: B018
+            return None
+
+        return run
+
+    print(f"\n{n} distinct children of a synthetic county (benchmarks/population.py), per child")
+    print(f"{'operation':36} {'median µs':>10} {'baseline µs':>12} {'ratio':>7}")
+    for name, run in (
+        ("assess(Case) + read actions, trace", subject(False)),
+        ("  the same, use_numba=True", subject(True)),
+    ):
+        base_us, subject_us, ratio = interleaved(baseline, run, 1, rounds)
+        print(f"{name:36} {subject_us / n:10.1f} {base_us / n:12.1f} {ratio:7.2f}")
+
+
 def main() -> None:
     number, rounds = 500, 41
     print(
@@ -146,6 +192,7 @@ def main() -> None:
     )
     bench("the benchmark case", CASE, number, rounds)
     bench("a typical one-term child", TYPICAL, number, rounds)
+    bench_population(2000, 15)
 
 
 if __name__ == "__main__":

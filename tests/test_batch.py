@@ -356,3 +356,59 @@ def test_without_numba_the_same_core_runs_and_warns(monkeypatch: pytest.MonkeyPa
         slow = assess_batch(s, e, as_of=D("2026-12-01"))
     assert not slow.compiled
     assert slow.children.equals(fast.children)
+
+
+def test_assess_with_use_numba_but_no_numba_runs_the_core_in_python(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    case = {
+        "student": {"id": "S-1", "birth_date": "2015-05-03", "registered": True},
+        "events": [{"type": "absence", "start": "2026-11-02", "excused": False}],
+    }
+    fast = assess(case, as_of=D("2026-12-01"), use_numba=True)
+    monkeypatch.setitem(_driver._STATE, "run", None)  # as without numba (warned once before)
+    called = []
+    monkeypatch.setattr(_driver, "decide_case", lambda *a: called.append(a))
+    slow = assess(case, as_of=D("2026-12-01"), use_numba=True)
+    assert called == []
+    assert slow == fast
+    assert slow.model_dump_json() == assess(case, as_of=D("2026-12-01")).model_dump_json()
+
+
+def test_assess_with_use_numba_grows_the_tables_far_from_today() -> None:
+    """A case decades from the tables built so far: the compiled core asks beyond them, and
+    the tables grow, as in Python."""
+    case = {
+        "student": {"id": "S-1", "birth_date": "2090-05-03", "registered": True},
+        "events": [{"type": "absence", "start": "2099-11-02", "excused": False}],
+    }
+    for as_of in (D("2099-11-20"), D("2100-03-01")):
+        fast = assess(case, as_of=as_of, use_numba=True)
+        assert fast.model_dump_json() == assess(case, as_of=as_of).model_dump_json()
+        assert fast.alert_date is not None
+
+
+def test_assess_with_use_numba_in_threads_equals_one_by_one() -> None:
+    """Each thread decides on buffers of its own."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    found = [
+        {
+            "student": {"id": f"S-{k}", "birth_date": "2015-05-03", "registered": True},
+            "events": [
+                {"type": "absence", "start": "2026-10-12", "end": f"2026-10-{13 + k % 5}",
+                 "excused": False},
+                {"type": "absence", "start": f"2026-11-{2 + k % 20:02d}", "excused": k % 3 == 0},
+            ],
+        }
+        for k in range(60)
+    ]  # fmt: skip
+    one_by_one = [assess(c, as_of=D("2026-12-18")).model_dump_json() for c in found]
+    with ThreadPoolExecutor(4) as pool:
+        threaded = list(
+            pool.map(
+                lambda c: assess(c, as_of=D("2026-12-18"), use_numba=True).model_dump_json(),
+                found,
+            )
+        )
+    assert threaded == one_by_one

@@ -22,7 +22,7 @@ from tests.golden import _io
 CORPORA = ("from_tests.jsonl.gz", "generated.jsonl.gz")
 
 
-def _run(entry: dict[str, Any]) -> Any:
+def _run(entry: dict[str, Any], *, use_numba: bool = False) -> Any:
     policy = None if entry["policy"] is None else _io.policy_from(entry["policy"])
     calendar = None if entry["calendar"] is None else _io.calendar_from(entry["calendar"])
     try:
@@ -31,6 +31,7 @@ def _run(entry: dict[str, Any]) -> Any:
             as_of=dt.date.fromisoformat(entry["as_of"]),
             policy=policy,
             calendar=calendar,
+            use_numba=use_numba,
         )
     except ValueError as exc:
         return {"error": type(exc).__name__}
@@ -46,4 +47,16 @@ def test_golden_corpus_unchanged(corpus: str) -> None:
     entries = list(_io.read(_io.HERE / corpus))
     assert len(entries) > 2000
     differ = [i for i, entry in enumerate(entries) if _run(entry) != entry["expected"]]
+    assert not differ, f"{len(differ)} of {len(entries)} entries differ, first: {differ[:10]}"
+
+
+@pytest.mark.parametrize("corpus", CORPORA)
+def test_golden_corpus_unchanged_with_the_compiled_core(corpus: str) -> None:
+    """``assess(..., use_numba=True)`` runs the compiled core (the batch engine's), trace
+    included: every entry gives the same JSON as recorded."""
+    pytest.importorskip("numba")
+    entries = list(_io.read(_io.HERE / corpus))
+    differ = [
+        i for i, entry in enumerate(entries) if _run(entry, use_numba=True) != entry["expected"]
+    ]
     assert not differ, f"{len(differ)} of {len(entries)} entries differ, first: {differ[:10]}"

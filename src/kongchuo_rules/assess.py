@@ -18,7 +18,9 @@ trace are built when first read. The batch engine compiles the same :func:`decid
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from collections.abc import Mapping, Sequence
+from itertools import chain
 from typing import Any, NamedTuple
 
 from kongchuo_rules._internal import codes
@@ -49,6 +51,7 @@ from kongchuo_rules._internal.tables import (
 from kongchuo_rules.assessment import Assessment
 from kongchuo_rules.calendar import SchoolCalendar
 from kongchuo_rules.case import Case
+from kongchuo_rules.errors import check_as_of
 from kongchuo_rules.policy import Policy, default_policy
 from kongchuo_rules.rules.age import (
     I_ENROLLMENT_MOBILIZATION,
@@ -456,6 +459,7 @@ def assess(
     as_of: dt.date,
     policy: Policy | None = None,
     calendar: SchoolCalendar | None = None,
+    use_numba: bool = False,
 ) -> Assessment:
     """Assess one case on ``as_of``: status, stage, run figures, actions, findings and trace.
 
@@ -463,31 +467,69 @@ def assess(
     count. Without ``calendar``, the policy's default calendar is used; without ``policy``,
     the calendar's (or the bundled) policy. A calendar made for another policy is used with
     ``policy`` (its closures, extra days and term dates kept).
-    """
-    from kongchuo_rules.errors import check_as_of  # argument checks: a date, not before birth
 
+    ``use_numba=True`` runs the same rules core compiled, as the batch engine does (the
+    ``batch`` extra; without it, a warning and the core in Python): the same assessment,
+    two to three times faster per call (docs/performance.md) once the core is compiled —
+    which takes about a minute the first time on a machine, then a second or less from the
+    cache on disk. For services that assess one child at a time.
+    """
     if not isinstance(case, Case):
         case = Case.model_validate(case)
-    check_as_of(case.student.id, case.student.birth_date, as_of)
+    student = case.student
+    check_as_of(student.id, student.birth_date, as_of)
     policy, calendar = resolve(policy, calendar)
     rows = event_rows(case)
     day = to_day(as_of)
-    child = child_of(case.student)
+    child = child_of(student)
     # the earliest day a rule may count from: the first event, or the start of school age
     first = min(day, rows[0][0] if rows else day, child.birth + _FIVE_YEARS)
     sh = shared(policy, calendar)
-    t = sh.covering(first, day)
-    while True:
-        w, out = Work(), Out()
-        decide(t, [child], rows, [0, len(rows)], 0, 1, day, w, out)
-        decision, acts, finds, tr, eps = out.kept[0]
-        if not (FAR in decision or any(FAR in a for a in acts) or any(FAR in r for r in tr)):
-            break
-        t = sh.grown(t)
+    driver: Any = _driver() if use_numba else None
+    engine = driver.compiled() if driver is not None else None
+    if engine is not None:
+        decision, acts, finds, tr, eps, t = driver.decide_case(engine, sh, child, rows, first, day)
+        decision = Decision(*decision)
+    else:
+        t = sh.covering(first, day)
+        while True:
+            w, out = Work(), Out()
+            decide(t, [child], rows, [0, len(rows)], 0, 1, day, w, out)
+            decision, acts, finds, tr, eps = out.kept[0]
+            if FAR not in decision and not _far(acts) and not _far(tr):
+                break
+            t = sh.grown(t)
     return build_assessment(
-        case.student.id, as_of, decision, acts, finds, tr, eps, sh, t, rows, calendar.version,
+        student.id, as_of, decision, acts, finds, tr, eps, sh, t, rows, calendar.version,
         case.events,
     )  # fmt: skip
+
+
+def _far(rows: list[Any]) -> bool:
+    """Whether a row holds :data:`FAR`: the core asked beyond the tables."""
+    return FAR in chain.from_iterable(rows)
+
+
+def _driver() -> Any:
+    """The batch engine's driver of the compiled core (its ``compiled()`` is ``None``, with a
+    warning, without numba), or ``None`` without the batch extra (and a warning)."""
+    driver = sys.modules.get("kongchuo_rules.batch._driver")
+    if driver is not None:
+        return driver
+    import importlib
+
+    try:
+        return importlib.import_module("kongchuo_rules.batch._driver")
+    except ImportError:  # numpy or polars missing: the batch extra is not installed
+        import warnings
+
+        warnings.warn(
+            "use_numba=True needs the batch extra (pip install 'kongchuo-rules[batch]'): "
+            "the rules core runs in Python",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+        return None
 
 
 def resolve(

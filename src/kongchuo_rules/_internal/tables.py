@@ -297,6 +297,9 @@ class Shared:
     def arrays(self, lo: int, hi: int) -> Tables:
         """:meth:`covering` with ``data`` a numpy array, for the batch engine."""
         t = self.covering(lo, hi)
+        found = self._arrays
+        if found is not None and found.first == t.first and found.last == t.last:
+            return found  # type: ignore[no-any-return]
         with self._lock:
             if self._arrays is None or self._arrays.first != t.first or self._arrays.last != t.last:
                 import numpy as np

@@ -39,7 +39,7 @@ from kongchuo_rules._internal import record
 from kongchuo_rules._internal.kernel import INLINE, KERNEL
 from kongchuo_rules._internal.tables import Tables
 
-__all__ = ["NumbaIRAssumptionWarning", "cache_dir", "run", "warm", "work_buffer"]
+__all__ = ["N_TR", "TR_AT", "NumbaIRAssumptionWarning", "cache_dir", "run", "warm", "work_buffer"]
 
 
 # The work buffer of the batch engine is one int64 array: a header of counters and offsets,

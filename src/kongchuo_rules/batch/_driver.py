@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
 import warnings
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -20,7 +22,7 @@ from kongchuo_rules._internal.record import Out, Work
 from kongchuo_rules._internal.tables import Shared, Tables
 from kongchuo_rules.batch._frames import Encoded
 
-__all__ = ["Decided", "compile_seconds", "compiled", "decide_all"]
+__all__ = ["Decided", "compile_seconds", "compiled", "decide_all", "decide_case"]
 
 log = logging.getLogger("kongchuo_rules.batch")
 
@@ -129,6 +131,90 @@ def _caps(enc: Encoded, t: Tables, as_of: int) -> tuple[int, int, int, int, int]
     return acts, finds, 64, scratch, m + 1
 
 
+def _ready(engine: Any, t: Tables) -> None:
+    """Compile the core, or load it from the cache, on its first use in this process."""
+    if "compile_seconds" in _STATE:
+        return
+    with warnings.catch_warnings():  # numba's own pedantic notes while it compiles
+        warnings.simplefilter("ignore", engine.NumbaIRAssumptionWarning)
+        started = time.perf_counter()
+        engine.warm(t)
+        _STATE["compile_seconds"] = seconds = time.perf_counter() - started
+    log.info("rules core ready in %.1f s (compiled or from %s)", seconds, engine.cache_dir())
+
+
+_CASE_TRACE = 256  # trace rows one decision may record (about 25 today)
+_local = threading.local()  # per thread: the buffers of decide_case, reused
+
+
+class _Buffers:
+    """What :func:`decide_case` hands the compiled core, with room for one child."""
+
+    def __init__(self, engine: Any, acts_cap: int, finds_cap: int, scratch: int, eps_cap: int):
+        self.acts_cap, self.finds_cap, self.scratch, self.eps_cap = (
+            acts_cap, finds_cap, scratch, eps_cap
+        )  # fmt: skip
+        self.work = engine.work_buffer(acts_cap, finds_cap, _CASE_TRACE, scratch, True, eps_cap)
+        self.decisions = np.empty((1, N_DECISION), dtype=DECISION_DTYPE)
+        self.actions = np.empty((acts_cap, 8), dtype=np.int64)
+        self.findings = np.empty((finds_cap, 5), dtype=np.int64)
+        self.episodes = np.empty((eps_cap, 10), dtype=np.int64)
+        self.counts = np.zeros(3, dtype=np.int64)
+        self.children = np.zeros((1, 5), dtype=np.int64)
+        self.offsets = np.zeros(2, dtype=np.int64)
+
+    def fits(self, acts_cap: int, finds_cap: int, scratch: int, eps_cap: int) -> bool:
+        """Whether these buffers have room for a child that needs that much."""
+        return (
+            acts_cap <= self.acts_cap
+            and finds_cap <= self.finds_cap
+            and scratch <= self.scratch
+            and eps_cap <= self.eps_cap
+        )
+
+
+def decide_case(
+    engine: Any, shared: Shared, child: tuple[int, ...], rows: list[Any], first: int, as_of: int
+) -> tuple[Any, list[Any], list[Any], list[Any], list[Any], Tables]:
+    """Decide one child with the compiled core, for ``assess(..., use_numba=True)``: its
+    decision row and its action, finding, trace and episode rows (as lists; trace rows as
+    tuples, like ``assess`` records them in Python), and the tables they were decided on. The
+    buffers are the calling thread's."""
+    t = shared.arrays(first, as_of)
+    _ready(engine, t)
+    ev = np.array(rows, dtype=np.int64).reshape(-1, codes.F_INDEX + 1)
+    m = len(rows)
+    days = max(0, as_of - rows[0][codes.F_DAY] + 1) if rows else 0
+    while True:
+        acts_cap = _ACTIONS_PER_CHILD + 2 * t.n_routes
+        finds_cap = 2 * m + 16 + t.n_years
+        scratch = 8 * m + 2 * days + 11 * acts_cap + 128
+        b = getattr(_local, "buffers", None)
+        if b is None or not b.fits(acts_cap, finds_cap, scratch, m + 1):
+            b = _local.buffers = _Buffers(engine, acts_cap, finds_cap, scratch, m + 1)
+        work, decisions, actions, findings, episodes, counts = (
+            b.work, b.decisions, b.actions, b.findings, b.episodes, b.counts
+        )  # fmt: skip
+        b.children[0] = child
+        b.offsets[1] = m
+        counts[:] = 0
+        engine.run(
+            t, b.children, ev, b.offsets, as_of, 0, 1, decisions, actions, findings, episodes,
+            counts, work,
+        )  # fmt: skip
+        decision = decisions[0].tolist()
+        na, nf, ne = counts.tolist()
+        acts = actions[:na, :7].tolist() if na else []
+        at, n_tr = int(work[engine.TR_AT]), int(work[engine.N_TR])
+        tr = list(map(tuple, work[at : at + 7 * n_tr].reshape(n_tr, 7).tolist()))
+        if FAR not in decision and FAR not in chain(*acts) and FAR not in chain(*tr):
+            finds = findings[:nf, :4].tolist() if nf else []
+            eps = episodes[:ne, :9].tolist() if ne else []
+            return decision, acts, finds, tr, eps, shared.covering(t.first, t.last)
+        grown = shared.grown(t)
+        t = shared.arrays(grown.first, grown.last)
+
+
 def _compiled_run(
     engine: Any,
     enc: Encoded,
@@ -137,15 +223,7 @@ def _compiled_run(
     threads: int | None,
     progress: Callable[[int], None] | None,
 ) -> tuple[Any, Any, Any, Any]:
-    with warnings.catch_warnings():  # numba's own pedantic notes while it compiles
-        warnings.simplefilter("ignore", engine.NumbaIRAssumptionWarning)
-        if "compile_seconds" not in _STATE:
-            started = time.perf_counter()
-            engine.warm(t)
-            _STATE["compile_seconds"] = seconds = time.perf_counter() - started
-            log.info(
-                "rules core ready in %.1f s (compiled or from %s)", seconds, engine.cache_dir()
-            )
+    _ready(engine, t)
     n = len(enc.offsets) - 1
     decisions = np.empty((n, N_DECISION), dtype=DECISION_DTYPE)
     if threads is None:
