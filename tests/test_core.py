@@ -303,3 +303,23 @@ def test_the_conflict_message_lists_the_days_counted_up_to_the_recorded_day() ->
     listed = conflict.message.split(": ")[1].split(", ")
     assert conflict.message.startswith("5 school day(s)")
     assert listed == [f"2026-11-0{d}" for d in range(2, 7)]
+
+
+def test_a_subclass_of_assessment_keeps_the_defaults_of_actions_and_trace() -> None:
+    """``actions`` and ``trace`` are descriptors on ``Assessment``: read on the class they are
+    no attribute (as pydantic's fields are not), so a subclass keeps their defaults."""
+    from kongchuo_rules import Assessment
+
+    class Noted(Assessment):
+        note: str = ""
+
+    assert Noted.model_fields["actions"].default == ()
+    assert Noted.model_fields["trace"].default == ()
+    a = assess(case(OPEN), as_of=D("2026-12-08"))
+    fields = {k: v for k, v in a.model_dump().items() if k not in ("actions", "trace")}
+    noted = Noted(**fields, note="n")
+    assert noted.actions == ()
+    assert noted.trace == ()
+    assert '"actions":[]' in noted.model_dump_json()
+    with pytest.raises(AttributeError):
+        Assessment.actions  # noqa: B018

@@ -220,12 +220,14 @@ class _Built:
         self.name = name
 
     def __get__(self, obj: Assessment | None, owner: type | None = None) -> Any:
-        if obj is None:
-            return self
-        value = obj.__dict__[self.name]
+        if obj is None:  # as pydantic has it: a field is no class attribute (and a subclass
+            raise AttributeError(self.name)  # must not take this descriptor for a default)
+        value = obj.__dict__.get(self.name, PENDING)
         if value is PENDING:
             obj._materialize()
-            value = obj.__dict__[self.name]
+            value = obj.__dict__.get(self.name, PENDING)
+            if value is PENDING:
+                raise AttributeError(self.name)
         return value
 
     def __set__(self, obj: Assessment, value: Any) -> None:

@@ -217,7 +217,7 @@ TRACE_CACHE = 4096
 class Figures(dict[str, Any]):
     """The figures of a trace entry: a dict that cannot be changed (entries are shared
     between assessments). A copy (``dict(figures)``, pickling, ``model_dump``) is a plain
-    dict."""
+    dict — what a serialiser that wants exactly a ``dict`` (``yaml.safe_dump``) needs."""
 
     __slots__ = ()
 
@@ -232,6 +232,10 @@ class Figures(dict[str, Any]):
 
     def copy(self) -> dict[str, Any]:
         return dict(self)
+
+    @classmethod
+    def fromkeys(cls, keys: Any, value: Any = None) -> dict[str, Any]:  # type: ignore[override]
+        return dict.fromkeys(keys, value)
 
 
 def _message(row: FindingRow, t: Tables, rows: Sequence[Row], as_of: int) -> str:

@@ -190,18 +190,25 @@ def decide_case(
         finds_cap = 2 * m + 16 + t.n_years
         scratch = 8 * m + 2 * days + 11 * acts_cap + 128
         b = getattr(_local, "buffers", None)
-        if b is None or not b.fits(acts_cap, finds_cap, scratch, m + 1):
+        if b is None:
             b = _local.buffers = _Buffers(engine, acts_cap, finds_cap, scratch, m + 1)
+        elif not b.fits(acts_cap, finds_cap, scratch, m + 1):  # grow, never shrink
+            b = _local.buffers = _Buffers(
+                engine, max(acts_cap, b.acts_cap), max(finds_cap, b.finds_cap),
+                max(scratch, b.scratch), max(m + 1, b.eps_cap),
+            )  # fmt: skip
         work, decisions, actions, findings, episodes, counts = (
             b.work, b.decisions, b.actions, b.findings, b.episodes, b.counts
         )  # fmt: skip
         b.children[0] = child
         b.offsets[1] = m
         counts[:] = 0
-        engine.run(
+        done = engine.run(
             t, b.children, ev, b.offsets, as_of, 0, 1, decisions, actions, findings, episodes,
             counts, work,
         )  # fmt: skip
+        if done != 1:  # the outputs are sized for this child: cannot happen
+            raise RuntimeError("the compiled core found no room for one child's rows")
         decision = decisions[0].tolist()
         na, nf, ne = counts.tolist()
         acts = actions[:na, :7].tolist() if na else []
