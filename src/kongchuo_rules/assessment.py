@@ -140,7 +140,7 @@ class Assessment(FrozenModel):
         obj = cls.__new__(cls)
         fields[_LAZY] = builder
         object.__setattr__(obj, "__dict__", fields)
-        object.__setattr__(obj, "__pydantic_fields_set__", set(cls.__pydantic_fields__))
+        object.__setattr__(obj, "__pydantic_fields_set__", set(cls.model_fields))
         object.__setattr__(obj, "__pydantic_extra__", None)
         object.__setattr__(obj, "__pydantic_private__", None)
         return obj
