@@ -394,3 +394,45 @@ def test_schemathesis_finds_no_server_error(server: Server, tmp_path: Path) -> N
     _no_secrets(log)
     assert " 500 " not in log
     assert "Traceback" not in log
+
+
+def test_the_compiled_core_answers_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``create_app(use_numba=True)`` (``kongchuo serve --use-numba``) loads the compiled core
+    before the first request and answers byte for byte as the library does."""
+    pytest.importorskip("numba")
+    from fastapi.testclient import TestClient
+
+    from kongchuo_rules.batch import _driver
+    from kongchuo_rules.server import create_app
+
+    client = TestClient(create_app(use_numba=True))
+    assert "compile_seconds" in _driver._STATE  # loaded before any request
+    data = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(EXAMPLES.glob("*.json"))]
+    day = date(2026, 12, 15)
+    one = client.post("/v1/assess?as_of=2026-12-15", json=data[0])
+    assert one.text == assess(data[0], as_of=day).model_dump_json()
+    many = client.post("/v1/assess/batch?as_of=2026-12-15", json=data)
+    assert many.json() == [json.loads(assess(c, as_of=day).model_dump_json()) for c in data]
+    # the compiled core decided them
+    calls: list[object] = []
+    decide_case = _driver.decide_case
+    monkeypatch.setattr(_driver, "decide_case", lambda *a: calls.append(a) or decide_case(*a))
+    client.post("/v1/assess?as_of=2026-12-15", json=data[0])
+    assert len(calls) == 1
+
+
+def test_use_numba_without_numba_is_a_clear_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import importlib.util
+
+    from kongchuo_rules.cli import main
+
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "numba" else find_spec(name)
+    )
+    assert main(["serve", "--use-numba", "--port", str(_free_port())]) == 2
+    err = capsys.readouterr().err
+    assert "batch extra" in err
+    assert "Traceback" not in err

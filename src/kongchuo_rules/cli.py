@@ -331,15 +331,19 @@ def _cmd_serve(args: argparse.Namespace) -> int:
             "the HTTP service needs the server extra: pip install 'kongchuo-rules[server]'",
             code="invalid_argument",
         ) from None
-    serve(
-        host=args.host,
-        port=args.port,
-        policy=_policy(args),
-        max_body_bytes=args.max_body_bytes,
-        max_batch=args.max_batch,
-        log_level=args.log_level,
-        root_path=args.root_path,
-    )
+    try:
+        serve(
+            host=args.host,
+            port=args.port,
+            policy=_policy(args),
+            max_body_bytes=args.max_body_bytes,
+            max_batch=args.max_batch,
+            log_level=args.log_level,
+            root_path=args.root_path,
+            use_numba=args.use_numba,
+        )
+    except ImportError as exc:  # --use-numba without the batch extra
+        raise InputError(str(exc), code="invalid_argument") from None
     return 0
 
 
@@ -470,6 +474,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--root-path", default="", help="the path prefix a gateway serves it under, e.g. /kongchuo"
+    )
+    p.add_argument(
+        "--use-numba",
+        action="store_true",
+        help="assess with the compiled rules core (the batch extra), loaded before listening",
     )
     p.set_defaults(run=_cmd_serve)
 

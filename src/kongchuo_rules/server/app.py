@@ -74,13 +74,19 @@ def create_app(
     max_body_bytes: int = 1_048_576,
     max_batch: int = 1000,
     date_range: tuple[dt.date, dt.date] = DEFAULT_DATE_RANGE,
+    use_numba: bool = False,
 ) -> FastAPI:
     """The service as an ASGI app (FastAPI), assessing with ``policy`` (default: the bundled
     plan). Request bodies over ``max_body_bytes`` and batches over ``max_batch`` cases are
-    refused (413); dates outside ``date_range`` are refused (422, ``out_of_range``)."""
+    refused (413); dates outside ``date_range`` are refused (422, ``out_of_range``).
+    ``use_numba``: assess with the compiled rules core (``assess(..., use_numba=True)``, the
+    ``batch`` extra), loaded — or compiled, about a minute — here, before the first request;
+    an ``ImportError`` without numba."""
     from kongchuo_rules import __version__
 
     policy = policy or default_policy()
+    if use_numba:
+        _load_compiled_core(policy)
     app = FastAPI(
         title="kongchuo-rules",
         version=__version__,
@@ -109,7 +115,7 @@ def create_app(
         case = Case.model_validate_json(await _json_body(request))
         request.state.case_ids = [case.student.id]
         _check_dates(case, day, date_range)
-        assessment = await run_in_threadpool(_assess, case, day, policy)
+        assessment = await run_in_threadpool(_assess, case, day, policy, use_numba)
         return Response(assessment, media_type="application/json")
 
     @app.post(
@@ -133,7 +139,9 @@ def create_app(
                 problems += _batch_problems(i, case.student.id, exc.problems)
         if problems:
             raise BatchError(problems, len(cases))
-        outputs = await run_in_threadpool(lambda: [_assess(c, day, policy) for c in cases])
+        outputs = await run_in_threadpool(
+            lambda: [_assess(c, day, policy, use_numba) for c in cases]
+        )
         return Response("[" + ",".join(outputs) + "]", media_type="application/json")
 
     @app.get(
@@ -282,9 +290,25 @@ def _dates(node: Any, path: str) -> Iterator[tuple[str, dt.date]]:
             yield from _dates(value, f"{path}.{i}")
 
 
-def _assess(case: Case, as_of: dt.date, policy: Policy) -> str:
+def _assess(case: Case, as_of: dt.date, policy: Policy, use_numba: bool) -> str:
     with dates_out_of_range(case.student.id):
-        return assess(case, as_of=as_of, policy=policy).model_dump_json()
+        return assess(case, as_of=as_of, policy=policy, use_numba=use_numba).model_dump_json()
+
+
+_WARM_UP = {"student": {"id": "warm-up", "birth_date": "2015-05-03", "registered": True}}
+_WARM_UP_DAY = dt.date(2026, 11, 2)  # any day: the assessment only loads the compiled core
+
+
+def _load_compiled_core(policy: Policy) -> None:
+    """Load the compiled rules core (or compile it) with one assessment; an ``ImportError``
+    when numba or the rest of the batch extra is missing."""
+    import importlib.util
+
+    if any(importlib.util.find_spec(name) is None for name in ("numba", "numpy", "polars")):
+        raise ImportError(
+            "--use-numba needs the batch extra: pip install 'kongchuo-rules[batch,server]'"
+        )
+    assess(_WARM_UP, as_of=_WARM_UP_DAY, policy=policy, use_numba=True)
 
 
 def _policy_document(policy: Policy) -> dict[str, Any]:

@@ -44,14 +44,18 @@ def serve(
     max_batch: int = 1000,
     log_level: str = "info",
     root_path: str = "",
+    use_numba: bool = False,
 ) -> None:
     """Run the service until interrupted (uvicorn). ``root_path``: the path prefix a gateway
-    serves it under (see ``docs/server.md``)."""
+    serves it under (see ``docs/server.md``); ``use_numba``: assess with the compiled rules
+    core, loaded before the service listens."""
     import uvicorn
 
     from kongchuo_rules.server.app import create_app
 
-    app = create_app(policy, max_body_bytes=max_body_bytes, max_batch=max_batch)
+    app = create_app(
+        policy, max_body_bytes=max_body_bytes, max_batch=max_batch, use_numba=use_numba
+    )
     config = dict(LOG_CONFIG)
     config["loggers"] = {
         name: {**spec, "level": spec["level"] if name == "uvicorn.access" else log_level.upper()}
