@@ -123,6 +123,12 @@ def _caps(enc: Encoded, t: Tables, as_of: int) -> tuple[int, int, int, int, int]
     days = 0
     if len(enc.rows):  # a child's events are sorted by day: its first is its earliest
         days = max(0, as_of - int(enc.rows[:, codes.F_DAY].min()) + 1)
+    return _room(t, m, days)
+
+
+def _room(t: Tables, m: int, days: int) -> tuple[int, int, int, int, int]:
+    """Room for a child of at most ``m`` events over at most ``days`` days: actions,
+    findings, trace rows, scratch integers, episodes (at most one per absence spell)."""
     acts = _ACTIONS_PER_CHILD + 2 * t.n_routes
     finds = 2 * m + 16 + t.n_years
     # per event 8 (attempt levels, failures, conflicts, for this run and earlier ones; and the
@@ -186,16 +192,14 @@ def decide_case(
     m = len(rows)
     days = max(0, as_of - rows[0][codes.F_DAY] + 1) if rows else 0
     while True:
-        acts_cap = _ACTIONS_PER_CHILD + 2 * t.n_routes
-        finds_cap = 2 * m + 16 + t.n_years
-        scratch = 8 * m + 2 * days + 11 * acts_cap + 128
+        acts_cap, finds_cap, _, scratch, eps_cap = _room(t, m, days)
         b = getattr(_local, "buffers", None)
         if b is None:
-            b = _local.buffers = _Buffers(engine, acts_cap, finds_cap, scratch, m + 1)
-        elif not b.fits(acts_cap, finds_cap, scratch, m + 1):  # grow, never shrink
+            b = _local.buffers = _Buffers(engine, acts_cap, finds_cap, scratch, eps_cap)
+        elif not b.fits(acts_cap, finds_cap, scratch, eps_cap):  # grow, never shrink
             b = _local.buffers = _Buffers(
                 engine, max(acts_cap, b.acts_cap), max(finds_cap, b.finds_cap),
-                max(scratch, b.scratch), max(m + 1, b.eps_cap),
+                max(scratch, b.scratch), max(eps_cap, b.eps_cap),
             )  # fmt: skip
         work, decisions, actions, findings, episodes, counts = (
             b.work, b.decisions, b.actions, b.findings, b.episodes, b.counts
