@@ -331,19 +331,22 @@ def _cmd_serve(args: argparse.Namespace) -> int:
             "the HTTP service needs the server extra: pip install 'kongchuo-rules[server]'",
             code="invalid_argument",
         ) from None
-    try:
-        serve(
-            host=args.host,
-            port=args.port,
-            policy=_policy(args),
-            max_body_bytes=args.max_body_bytes,
-            max_batch=args.max_batch,
-            log_level=args.log_level,
-            root_path=args.root_path,
-            use_numba=args.use_numba,
-        )
-    except ImportError as exc:  # --use-numba without the batch extra
-        raise InputError(str(exc), code="invalid_argument") from None
+    if args.use_numba:
+        from kongchuo_rules.server.app import compiled_core_missing
+
+        missing = compiled_core_missing()
+        if missing is not None:
+            raise InputError(missing, code="invalid_argument")
+    serve(
+        host=args.host,
+        port=args.port,
+        policy=_policy(args),
+        max_body_bytes=args.max_body_bytes,
+        max_batch=args.max_batch,
+        log_level=args.log_level,
+        root_path=args.root_path,
+        use_numba=args.use_numba,
+    )
     return 0
 
 

@@ -299,15 +299,22 @@ _WARM_UP = {"student": {"id": "warm-up", "birth_date": "2015-05-03", "registered
 _WARM_UP_DAY = dt.date(2026, 11, 2)  # any day: the assessment only loads the compiled core
 
 
-def _load_compiled_core(policy: Policy) -> None:
-    """Load the compiled rules core (or compile it) with one assessment; an ``ImportError``
-    when numba or the rest of the batch extra is missing."""
+def compiled_core_missing() -> str | None:
+    """Why the service cannot assess with the compiled rules core here (the batch extra is
+    not installed), or ``None`` when it can."""
     import importlib.util
 
     if any(importlib.util.find_spec(name) is None for name in ("numba", "numpy", "polars")):
-        raise ImportError(
-            "--use-numba needs the batch extra: pip install 'kongchuo-rules[batch,server]'"
-        )
+        return "--use-numba needs the batch extra: pip install 'kongchuo-rules[batch,server]'"
+    return None
+
+
+def _load_compiled_core(policy: Policy) -> None:
+    """Load the compiled rules core (or compile it) with one assessment; an ``ImportError``
+    when the batch extra is missing."""
+    missing = compiled_core_missing()
+    if missing is not None:
+        raise ImportError(missing)
     assess(_WARM_UP, as_of=_WARM_UP_DAY, policy=policy, use_numba=True)
 
 
